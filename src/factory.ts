@@ -1,0 +1,111 @@
+import axios, {
+  type AxiosInstance,
+  type AxiosRequestConfig,
+  type AxiosResponse,
+  type CreateAxiosDefaults,
+  type Method,
+} from 'axios';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Readable } from 'node:stream';
+import { attachResilience, type ResilienceHandle } from './interceptor.js';
+import { normalizePool, type PoolOptions, type ResilienceOptions } from './options.js';
+import { downloadToFile, openStream, type DownloadResult } from './stream.js';
+
+export type { DownloadResult } from './stream.js';
+
+export interface ResilientAxiosOptions extends ResilienceOptions {
+  /** Passed to `axios.create()`. */
+  axios?: CreateAxiosDefaults | undefined;
+  /**
+   * Node only: the keep-alive agents' limits, used when `axios` gives no `httpAgent`/`httpsAgent`.
+   * @default { maxSockets: 100, maxFreeSockets: 20, keepAliveMsecs: 1000 }
+   */
+  pool?: PoolOptions | undefined;
+}
+
+/** A plain axios instance with resilience attached, plus streaming helpers. */
+export interface ResilientAxiosInstance extends AxiosInstance {
+  /**
+   * Opens `url` with `responseType: 'stream'`; retryable failures before the body starts are
+   * retried. With `resilience: { resume: true }` (Node) a body that breaks mid-way is continued.
+   */
+  stream<T = Readable>(
+    method: Method | string,
+    url: string,
+    config?: AxiosRequestConfig,
+  ): Promise<AxiosResponse<T>>;
+  /**
+   * Node only: downloads `url` to `path`, resuming after cuts by default. A failed download
+   * leaves no file at `path`.
+   */
+  download(url: string, path: string, config?: AxiosRequestConfig): Promise<DownloadResult>;
+  /** Frees the pooled sockets (Node). The instance stays usable; new sockets open on demand. */
+  close(): Promise<void>;
+  /** The resilience handle: `stats()`, `detach()`. */
+  readonly resilience: ResilienceHandle;
+}
+
+/**
+ * `axios.create(options.axios)` with resilience attached. On Node, unless agents are given, it
+ * uses keep-alive agents with bounded sockets (`options.pool`).
+ *
+ * @example
+ * const api = createResilientAxios({ retries: 3, axios: { baseURL, timeout: 10_000 } });
+ * const { data } = await api.get('/items');
+ * await api.close();
+ */
+export function createResilientAxios(options: ResilientAxiosOptions = {}): ResilientAxiosInstance {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(
+      `Expected options to be an object, got ${options === null ? 'null' : typeof options}`,
+    );
+  }
+  const { axios: axiosConfig, pool, ...resilience } = options;
+  const limits = normalizePool(pool ?? {});
+  const defaults: CreateAxiosDefaults = { ...axiosConfig };
+  const agents: HttpAgent[] = [];
+  if (defaults.httpAgent === undefined && defaults.httpsAgent === undefined) {
+    const made = keepAliveAgents(limits);
+    if (made) {
+      defaults.httpAgent = made.http;
+      defaults.httpsAgent = made.https;
+      agents.push(made.http, made.https);
+    }
+  }
+  const instance = axios.create(defaults);
+  const handle = attachResilience(instance, resilience);
+  const api = instance as ResilientAxiosInstance;
+  Object.defineProperties(api, {
+    resilience: { value: handle, enumerable: true },
+    stream: {
+      value: (method: string, url: string, config?: AxiosRequestConfig) =>
+        openStream(instance, method, url, config, resilience),
+    },
+    download: {
+      value: (url: string, path: string, config?: AxiosRequestConfig) =>
+        downloadToFile(instance, url, path, config, resilience),
+    },
+    close: {
+      value: async (): Promise<void> => {
+        for (const agent of agents) agent.destroy();
+      },
+    },
+  });
+  return api;
+}
+
+type BuiltinLoader = (id: string) => unknown;
+
+/**
+ * Keep-alive agents, on Node only. `process.getBuiltinModule` loads them without a top-level
+ * import, so browser bundles never see `node:http`.
+ */
+function keepAliveAgents(pool: Required<PoolOptions>): { http: HttpAgent; https: HttpAgent } | undefined {
+  const load = (globalThis as { process?: { getBuiltinModule?: BuiltinLoader } }).process?.getBuiltinModule;
+  if (typeof load !== 'function') return undefined;
+  const http = load('node:http') as typeof import('node:http') | undefined;
+  const https = load('node:https') as typeof import('node:https') | undefined;
+  if (!http || !https) return undefined;
+  const agentOptions = { keepAlive: true, ...pool };
+  return { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+}

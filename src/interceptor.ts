@@ -1,0 +1,360 @@
+import {
+  CanceledError,
+  type AxiosError,
+  type AxiosInstance,
+  type AxiosInterceptorManager,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
+import { clampDelay, computeBackoff } from './backoff.js';
+import { classify, safetyVerdict, type FailureFacts, type Verdict } from './classify.js';
+import { monotonicNow } from './clock.js';
+import {
+  normalizeOptions,
+  type GiveUpReason,
+  type ResilienceOptions,
+  type ResolvedOptions,
+} from './options.js';
+import { serverRequestedDelay, type HeaderBag } from './retry-after.js';
+import { createStats, type ResilienceStats, type StatsCounters } from './stats.js';
+import { AttemptState, STATE_KEY, stateOf } from './state.js';
+
+/** What `attachResilience` returns. */
+export interface ResilienceHandle {
+  /** Removes every interceptor and hook this plugin installed on the instance. */
+  detach(): void;
+  /** A snapshot of the plugin's counters. */
+  stats(): ResilienceStats;
+}
+
+type StatefulConfig = InternalAxiosRequestConfig & { [STATE_KEY]?: AttemptState };
+type ResponseManager = AxiosInterceptorManager<AxiosResponse>;
+
+const attached = new WeakSet<object>();
+const NOT_RETRYABLE: Verdict = Object.freeze({ retry: false, reason: 'not-retryable' });
+
+/**
+ * Makes `instance` resilient: failed requests are classified, waited on and re-dispatched through
+ * the same instance, so request interceptors run again on every attempt.
+ *
+ * @throws TypeError when an option is invalid (nothing is attached then)
+ * @throws Error when the instance already has resilience attached
+ * @example
+ * const handle = attachResilience(axios.create({ baseURL }), { retries: 5 });
+ */
+export function attachResilience(instance: AxiosInstance, options?: ResilienceOptions): ResilienceHandle {
+  if (!isAxiosInstance(instance)) {
+    throw new TypeError('Expected `instance` to be an axios instance (axios or axios.create())');
+  }
+  if (attached.has(instance)) {
+    throw new Error(
+      'attachResilience() was already called on this axios instance; call detach() on its handle first',
+    );
+  }
+  const plugin = new ResiliencePlugin(instance, normalizeOptions(options ?? {}));
+  attached.add(instance);
+  return plugin;
+}
+
+function isAxiosInstance(value: unknown): value is AxiosInstance {
+  const candidate = value as Partial<AxiosInstance> | null | undefined;
+  return (
+    (typeof candidate === 'function' || typeof candidate === 'object') &&
+    candidate !== null &&
+    typeof candidate.request === 'function' &&
+    typeof candidate.interceptors?.response?.use === 'function'
+  );
+}
+
+class ResiliencePlugin implements ResilienceHandle {
+  private readonly counters: StatsCounters = createStats();
+  private readonly requestId: number;
+  private responseId: number;
+  private readonly responses: ResponseManager;
+
+  constructor(
+    private readonly instance: AxiosInstance,
+    private readonly options: ResolvedOptions,
+  ) {
+    this.requestId = instance.interceptors.request.use(this.onRequest);
+    this.responses = instance.interceptors.response;
+    this.responseId = this.responses.use(this.onResponse, this.onError);
+    this.keepLast();
+  }
+
+  detach(): void {
+    const responses = this.responses as Partial<Record<'use' | 'clear', unknown>>;
+    delete responses.use;
+    delete responses.clear;
+    this.instance.interceptors.request.eject(this.requestId);
+    this.responses.eject(this.responseId);
+    attached.delete(this.instance);
+  }
+
+  stats(): ResilienceStats {
+    return { ...this.counters, giveUps: { ...this.counters.giveUps } };
+  }
+
+  /**
+   * Axios runs response interceptors in registration order, and a retry re-runs the whole chain.
+   * Staying last means every other interceptor sees each attempt once and the caller's outcome
+   * once; re-registering on `use` keeps the ids the user holds valid.
+   */
+  private keepLast(): void {
+    const manager = this.responses;
+    const use = manager.use;
+    const clear = manager.clear;
+    manager.use = (...args: Parameters<ResponseManager['use']>): number => {
+      const id = use.apply(manager, args);
+      manager.eject(this.responseId);
+      this.responseId = use.call(manager, this.onResponse, this.onError);
+      return id;
+    };
+    manager.clear = () => {
+      clear.call(manager);
+      this.responseId = use.call(manager, this.onResponse, this.onError);
+    };
+  }
+
+  private readonly onRequest = (config: StatefulConfig): StatefulConfig => {
+    const perRequest = config.resilience;
+    if (perRequest === false) return config;
+    let state = config[STATE_KEY];
+    if (state === undefined || state.owner !== this) {
+      state = this.begin(config, perRequest);
+    }
+    state.attempts += 1;
+    this.counters.attempts += 1;
+    if (state.deadlineAt !== undefined) {
+      const left = Math.max(1, Math.ceil(state.deadlineAt - monotonicNow()));
+      config.timeout = state.originalTimeoutMs > 0 ? Math.min(state.originalTimeoutMs, left) : left;
+    }
+    return config;
+  };
+
+  private begin(config: StatefulConfig, perRequest: ResilienceOptions | undefined): AttemptState {
+    // Throws the option's TypeError, which rejects this request before anything is sent.
+    const options = perRequest === undefined ? this.options : normalizeOptions(perRequest, this.options);
+    const state = new AttemptState(this, options, monotonicNow(), config.timeout ?? 0);
+    config[STATE_KEY] = state;
+    this.counters.requests += 1;
+    if (options.retryBudget) options.retryBudget.recordRequest();
+    if (options.idempotencyKey && isKeyedMethod(config.method))
+      addIdempotencyKey(config, options.idempotencyKey);
+    return state;
+  }
+
+  private readonly onResponse = (response: AxiosResponse): AxiosResponse => {
+    const state = stateOf((response as Partial<AxiosResponse> | null | undefined)?.config);
+    if (state === undefined) {
+      // An earlier interceptor unwrapped the response (r => r.data): still a success of ours,
+      // since only a request's final outcome reaches this handler.
+      this.counters.successes += 1;
+    } else if (state.owner === this && state.endedAt === undefined) {
+      state.endedAt = monotonicNow();
+      this.counters.successes += 1;
+    }
+    return response;
+  };
+
+  private readonly onError = async (error: unknown): Promise<AxiosResponse> => {
+    const config = (error as AxiosError | null | undefined)?.config as StatefulConfig | undefined;
+    const state = stateOf(config);
+    // Not from axios, not ours, or already settled by a nested attempt: pass it on untouched.
+    if (state === undefined || state.owner !== this || state.endedAt !== undefined) throw error;
+    return this.retryOrGiveUp(error as AxiosError, config as StatefulConfig, state);
+  };
+
+  private async retryOrGiveUp(
+    error: AxiosError,
+    config: StatefulConfig,
+    state: AttemptState,
+  ): Promise<AxiosResponse> {
+    const options = state.options;
+    const status = error.response?.status;
+    const serverDelay =
+      status === 429 || status === 503
+        ? serverRequestedDelay(error.response?.headers as HeaderBag | undefined, Date.now())
+        : undefined;
+    const facts = failureFacts(error, config, status, serverDelay !== undefined);
+    const verdict = await this.decide(facts, error, config, state);
+    if (!verdict.retry) return this.giveUp(error, state, verdict.reason);
+    if (state.attempts > options.retries) return this.giveUp(error, state, 'exhausted');
+
+    let delayMs: number;
+    if (serverDelay !== undefined && options.respectRetryAfter) {
+      if (serverDelay > (options.maxRetryAfterMs ?? options.maxDelayMs)) {
+        return this.giveUp(error, state, 'retry-after-too-long');
+      }
+      delayMs = clampDelay(serverDelay);
+    } else {
+      delayMs = computeBackoff(state.attempts - 1, options, state.previousDelayMs, Math.random);
+    }
+    if (state.deadlineAt !== undefined && monotonicNow() + delayMs >= state.deadlineAt) {
+      return this.giveUp(error, state, 'deadline');
+    }
+    if (options.retryBudget && !options.retryBudget.tryAcquireRetry()) {
+      this.counters.budgetRefusals += 1;
+      return this.giveUp(error, state, 'budget');
+    }
+
+    discardBody(error.response);
+    state.recordDelay(delayMs);
+    this.counters.retries += 1;
+    options.logger?.info(
+      `axios-resilience: retry ${state.attempts}/${options.retries} of ${describeRequest(config)} after ${verdict.reason}, waiting ${delayMs} ms`,
+    );
+    if (options.onRetry) {
+      await options.onRetry({ attempt: state.attempts, delayMs, error, config, reason: verdict.reason });
+    }
+    try {
+      await sleep(delayMs, config);
+    } catch (canceled) {
+      return this.giveUp(canceled as AxiosError, state, 'canceled');
+    }
+    return this.instance.request(nextAttempt(config));
+  }
+
+  private async decide(
+    facts: FailureFacts,
+    error: AxiosError,
+    config: StatefulConfig,
+    state: AttemptState,
+  ): Promise<Verdict> {
+    const shouldRetry = state.options.shouldRetry;
+    if (shouldRetry === undefined) return classify(facts, state.options);
+    const unsafe = safetyVerdict(facts);
+    if (unsafe) return unsafe;
+    const reason = facts.status === undefined ? (facts.code ?? 'error') : `status ${facts.status}`;
+    const retry = await shouldRetry({ attempt: state.attempts, delayMs: 0, error, config, reason });
+    return retry ? { retry: true, reason } : NOT_RETRYABLE;
+  }
+
+  private async giveUp(error: unknown, state: AttemptState, reason: GiveUpReason): Promise<never> {
+    state.reason = reason;
+    state.endedAt = monotonicNow();
+    this.counters.giveUps[reason] += 1;
+    const options = state.options;
+    if (options.logger) {
+      const level = reason === 'not-retryable' || reason === 'canceled' ? 'debug' : 'warn';
+      options.logger[level](`axios-resilience: giving up after ${state.attempts} attempt(s): ${reason}`);
+    }
+    if (options.onGiveUp) await options.onGiveUp({ attempts: state.attempts, error, reason });
+    throw error;
+  }
+}
+
+function failureFacts(
+  error: AxiosError,
+  config: StatefulConfig,
+  status: number | undefined,
+  hasRetryAfter: boolean,
+): FailureFacts {
+  return {
+    method: (config.method ?? 'get').toUpperCase(),
+    status,
+    code: error.code ?? (error.cause as { code?: string } | undefined)?.code,
+    canceled: isCanceled(error, config),
+    bodyReplayable: isReplayableBody(config.data),
+    idempotencyKey: hasHeader(config.headers, 'idempotency-key'),
+    hasRetryAfter,
+  };
+}
+
+function isCanceled(error: AxiosError, config: StatefulConfig): boolean {
+  return (
+    (error as { __CANCEL__?: boolean }).__CANCEL__ === true ||
+    error.code === 'ERR_CANCELED' ||
+    config.signal?.aborted === true ||
+    config.cancelToken?.reason !== undefined
+  );
+}
+
+/** A body that was a stream or an iterator is consumed by the first attempt: never resend it. */
+export function isReplayableBody(data: unknown): boolean {
+  if (data === null || typeof data !== 'object') return true;
+  const body = data as Record<string | symbol, unknown>;
+  if (typeof body.pipe === 'function') return false; // Node Readable, form-data
+  if (typeof body.getReader === 'function') return false; // web ReadableStream
+  return typeof body[Symbol.asyncIterator] !== 'function';
+}
+
+function hasHeader(headers: unknown, lowerName: string): boolean {
+  if (headers === null || typeof headers !== 'object') return false;
+  const bag = headers as HeaderBag & { has?: (name: string) => boolean };
+  if (typeof bag.has === 'function') return bag.has(lowerName);
+  return Object.keys(bag).some((key) => key.toLowerCase() === lowerName && bag[key] != null);
+}
+
+function isKeyedMethod(method: string | undefined): boolean {
+  return method === 'post' || method === 'patch';
+}
+
+function addIdempotencyKey(
+  config: StatefulConfig,
+  makeKey: (config: InternalAxiosRequestConfig) => string,
+): void {
+  if (hasHeader(config.headers, 'idempotency-key')) return;
+  const key = makeKey(config);
+  if (typeof key !== 'string' || key === '') {
+    throw new TypeError(`Expected \`idempotencyKey\` to return a non-empty string, got ${typeof key}`);
+  }
+  config.headers.set('Idempotency-Key', key);
+}
+
+/** Frees the socket behind a streamed error response we are about to discard. */
+function discardBody(response: AxiosResponse | undefined): void {
+  const body = response?.data as { destroy?: () => void; pipe?: unknown } | undefined;
+  if (body && typeof body.pipe === 'function' && typeof body.destroy === 'function') body.destroy();
+}
+
+/**
+ * The next attempt's config. The body was already transformed (serialized) by the first attempt;
+ * running `transformRequest` again could encode it twice, so the bytes are sent as they are.
+ */
+function nextAttempt(config: StatefulConfig): StatefulConfig {
+  return { ...config, transformRequest: SEND_AS_IS };
+}
+
+const SEND_AS_IS = [(data: unknown): unknown => data];
+
+function describeRequest(config: InternalAxiosRequestConfig): string {
+  return `${(config.method ?? 'get').toUpperCase()} ${config.url ?? ''}`;
+}
+
+/** Waits `ms`, or rejects at once with axios's `CanceledError` when the request is aborted. */
+function sleep(ms: number, config: StatefulConfig): Promise<void> {
+  const signal = config.signal;
+  const token = config.cancelToken;
+  if (signal?.aborted) return Promise.reject(canceledError(config));
+  if (token?.reason) return Promise.reject(token.reason);
+  if (ms <= 0) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const cancel = (reason?: unknown): void => {
+      clearTimeout(timer);
+      cleanup();
+      reject(isCanceledError(reason) ? reason : canceledError(config));
+    };
+    const onAbort = (): void => cancel();
+    const cleanup = (): void => {
+      signal?.removeEventListener?.('abort', onAbort);
+      token?.unsubscribe(cancel);
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      resolve();
+    }, ms);
+    signal?.addEventListener?.('abort', onAbort);
+    token?.subscribe(cancel);
+  });
+}
+
+function canceledError(config: StatefulConfig): AxiosError {
+  return new CanceledError(undefined, config);
+}
+
+function isCanceledError(value: unknown): value is AxiosError {
+  return (
+    typeof value === 'object' && value !== null && (value as { __CANCEL__?: boolean }).__CANCEL__ === true
+  );
+}

@@ -1,0 +1,467 @@
+import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
+import { RetryBudget, type RetryBudgetOptions } from './budget.js';
+import { RETRYABLE_STATUS_CODES } from './classify.js';
+
+/** How the computed backoff is randomised. A number r in [0, 1] waits `d + U(0, d·r)`. */
+export type JitterMode = number | 'full' | 'equal' | 'decorrelated' | 'none';
+
+/** Why a retry is about to happen, e.g. `'status 503'` or `'ECONNRESET'`. */
+export type RetryReason = string;
+
+/** Why the plugin stopped retrying and handed back the last outcome. */
+export type GiveUpReason =
+  | 'not-retryable'
+  | 'exhausted'
+  | 'budget'
+  | 'deadline'
+  | 'retry-after-too-long'
+  | 'canceled'
+  | 'body-not-replayable';
+
+/** What `shouldRetry` and `onRetry` are told about the failed attempt. */
+export interface RetryContext {
+  /** 1-based number of the attempt that just failed. */
+  attempt: number;
+  /** The wait before the next attempt; `0` while `shouldRetry` runs (not chosen yet). */
+  delayMs: number;
+  error: AxiosError;
+  config: InternalAxiosRequestConfig;
+  reason: RetryReason;
+}
+
+/** What `onGiveUp` is told when the plugin stops. */
+export interface GiveUpContext {
+  attempts: number;
+  error: unknown;
+  reason: GiveUpReason;
+}
+
+/** Any logger with these three methods: `console`, pino, winston, bunyan. */
+export interface ResilienceLogger {
+  debug(message: string, ...meta: unknown[]): void;
+  info(message: string, ...meta: unknown[]): void;
+  warn(message: string, ...meta: unknown[]): void;
+}
+
+/** Limits of the keep-alive agents `createResilientAxios` makes on Node. */
+export interface PoolOptions {
+  /** @default 100 */
+  maxSockets?: number | undefined;
+  /** @default 20 */
+  maxFreeSockets?: number | undefined;
+  /** @default 1000 */
+  keepAliveMsecs?: number | undefined;
+}
+
+export interface ResilienceOptions {
+  /**
+   * Retries after the first attempt; attempts = retries + 1.
+   * @default 3
+   */
+  retries?: number | undefined;
+  /**
+   * Backoff before retry n (0-based) is `baseDelayMs * 2**n`.
+   * @default 1000
+   */
+  baseDelayMs?: number | undefined;
+  /**
+   * No computed backoff wait exceeds this (applied after jitter).
+   * @default 60000
+   */
+  maxDelayMs?: number | undefined;
+  /**
+   * `r` in [0, 1] waits `d + U(0, d·r)`; `'full'` `U(0, d)`; `'equal'` `d/2 + U(0, d/2)`;
+   * `'decorrelated'` `U(base, prev·3)`; `'none'` exactly `d`.
+   * @default 0.5
+   */
+  jitter?: JitterMode | undefined;
+  /**
+   * Methods retried on any retryable failure (RFC 9110 §9.2.2 idempotent methods).
+   * @default ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']
+   */
+  methods?: readonly string[] | undefined;
+  /**
+   * Statuses that are retried; every other status is not.
+   * @default [408, 429, 502, 503, 504]
+   */
+  retryOnStatus?: readonly number[] | undefined;
+  /**
+   * `AxiosError.code`s retried when there is no response.
+   * @default ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_NETWORK']
+   */
+  retryOnErrorCodes?: readonly string[] | undefined;
+  /**
+   * On 429 and 503, wait what `Retry-After` (or `RateLimit` / `RateLimit-Reset`) says.
+   * @default true
+   */
+  respectRetryAfter?: boolean | undefined;
+  /**
+   * A server asking to wait longer than this is not retried: the call fails at once.
+   * @default maxDelayMs
+   */
+  maxRetryAfterMs?: number | undefined;
+  /**
+   * Total time for all attempts and waits; each attempt's `timeout` shrinks to what is left.
+   * @default undefined (no deadline)
+   */
+  deadlineMs?: number | undefined;
+  /**
+   * Limits retries to a share of traffic so a fleet cannot amplify an outage.
+   * `false` turns it off; a budget from `createRetryBudget()` can be shared.
+   * @default { ratio: 0.2, minPerSecond: 10, windowMs: 10000 }
+   */
+  retryBudget?: RetryBudgetOptions | RetryBudget | false | undefined;
+  /**
+   * `true` or `(config) => key`: POST/PATCH without an `Idempotency-Key` header get one,
+   * the same on every attempt, which makes them retryable.
+   * @default false
+   */
+  idempotencyKey?: boolean | ((config: InternalAxiosRequestConfig) => string) | undefined;
+  /**
+   * Replaces the classification; limits, budget, deadline, cancellation and body safety still apply.
+   * @example shouldRetry: ({ error }) => error.response?.status === 500
+   */
+  shouldRetry?: ((ctx: RetryContext) => boolean | Promise<boolean>) | undefined;
+  /** Called before each wait. A throwing hook rejects the call with its error. */
+  onRetry?: ((ctx: RetryContext) => void | Promise<void>) | undefined;
+  /** Called when the plugin stops retrying. A throwing hook rejects the call with its error. */
+  onGiveUp?: ((ctx: GiveUpContext) => void | Promise<void>) | undefined;
+  /**
+   * Where retries and give-ups are reported.
+   * @default silent
+   */
+  logger?: ResilienceLogger | undefined;
+  /**
+   * Streams only (Node): continue a broken body with a `Range` request.
+   * @default false
+   */
+  resume?: boolean | undefined;
+  /**
+   * Streams only: a body silent for this long counts as broken.
+   * @default 30000
+   */
+  stallTimeoutMs?: number | undefined;
+}
+
+/** Options after defaults and validation: what the interceptor reads on every failure. */
+export interface ResolvedOptions {
+  readonly retries: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly jitter: JitterMode;
+  readonly methods: ReadonlySet<string>;
+  readonly retryOnStatus: ReadonlySet<number>;
+  readonly retryOnErrorCodes: ReadonlySet<string>;
+  readonly respectRetryAfter: boolean;
+  /** Explicit value, or `undefined` to follow `maxDelayMs`. */
+  readonly maxRetryAfterMs: number | undefined;
+  readonly deadlineMs: number | undefined;
+  readonly retryBudget: RetryBudget | false;
+  readonly idempotencyKey: false | ((config: InternalAxiosRequestConfig) => string);
+  readonly shouldRetry: ResilienceOptions['shouldRetry'];
+  readonly onRetry: ResilienceOptions['onRetry'];
+  readonly onGiveUp: ResilienceOptions['onGiveUp'];
+  readonly logger: ResilienceLogger | undefined;
+  readonly resume: boolean;
+  readonly stallTimeoutMs: number;
+}
+
+/** The longest wait a JavaScript timer can take (2^31 - 1 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The package's defaults, in one frozen place. */
+export const DEFAULT_OPTIONS = Object.freeze({
+  retries: 3,
+  baseDelayMs: 1000,
+  maxDelayMs: 60_000,
+  jitter: 0.5,
+  methods: Object.freeze(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']),
+  retryOnStatus: RETRYABLE_STATUS_CODES,
+  retryOnErrorCodes: Object.freeze([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ETIMEDOUT',
+    'ECONNABORTED',
+    'EPIPE',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'ERR_NETWORK',
+  ]),
+  respectRetryAfter: true,
+  maxRetryAfterMs: undefined,
+  deadlineMs: undefined,
+  retryBudget: Object.freeze({ ratio: 0.2, minPerSecond: 10, windowMs: 10_000 }),
+  idempotencyKey: false,
+  resume: false,
+  stallTimeoutMs: 30_000,
+  pool: Object.freeze({ maxSockets: 100, maxFreeSockets: 20, keepAliveMsecs: 1000 }),
+} as const);
+
+const JITTER_MODES: ReadonlySet<unknown> = new Set(['full', 'equal', 'decorrelated', 'none']);
+
+const OPTION_NAMES: ReadonlySet<string> = new Set<keyof ResilienceOptions>([
+  'retries',
+  'baseDelayMs',
+  'maxDelayMs',
+  'jitter',
+  'methods',
+  'retryOnStatus',
+  'retryOnErrorCodes',
+  'respectRetryAfter',
+  'maxRetryAfterMs',
+  'deadlineMs',
+  'retryBudget',
+  'idempotencyKey',
+  'shouldRetry',
+  'onRetry',
+  'onGiveUp',
+  'logger',
+  'resume',
+  'stallTimeoutMs',
+]);
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+function fail(name: string, expected: string, value: unknown): never {
+  throw new TypeError(`Expected \`${name}\` to be ${expected}, got ${describe(value)}`);
+}
+
+function nonNegativeNumber(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    fail(name, 'a non-negative finite number', value);
+  }
+  return value;
+}
+
+function nonNegativeInteger(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    fail(name, 'a non-negative integer', value);
+  }
+  return value;
+}
+
+function positiveNumber(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    fail(name, 'a positive finite number', value);
+  }
+  return value;
+}
+
+function bool(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') fail(name, 'a boolean', value);
+  return value;
+}
+
+function optionalFunction<T>(name: string, value: unknown): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') fail(name, 'a function', value);
+  return value as T;
+}
+
+function jitterOf(value: unknown): JitterMode {
+  if (typeof value === 'number') {
+    if (!(value >= 0 && value <= 1))
+      fail('jitter', "a number in [0, 1] or 'full' | 'equal' | 'decorrelated' | 'none'", value);
+    return value;
+  }
+  if (!JITTER_MODES.has(value))
+    fail('jitter', "a number in [0, 1] or 'full' | 'equal' | 'decorrelated' | 'none'", value);
+  return value as JitterMode;
+}
+
+function methodSet(value: unknown): ReadonlySet<string> {
+  if (!Array.isArray(value) || !value.every((m) => typeof m === 'string' && m !== '')) {
+    fail('methods', 'an array of HTTP method names', value);
+  }
+  return new Set(value.map((m: string) => m.toUpperCase()));
+}
+
+function statusSet(value: unknown): ReadonlySet<number> {
+  if (!Array.isArray(value) || !value.every((s) => Number.isInteger(s) && s >= 100 && s <= 599)) {
+    fail('retryOnStatus', 'an array of HTTP status codes (100-599)', value);
+  }
+  return new Set(value as number[]);
+}
+
+function codeSet(value: unknown): ReadonlySet<string> {
+  if (!Array.isArray(value) || !value.every((c) => typeof c === 'string' && c !== '')) {
+    fail('retryOnErrorCodes', 'an array of error code strings', value);
+  }
+  return new Set(value as string[]);
+}
+
+function loggerOf(value: unknown): ResilienceLogger | undefined {
+  if (value === undefined) return undefined;
+  const candidate = value as Partial<ResilienceLogger> | null;
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    typeof candidate.debug !== 'function' ||
+    typeof candidate.info !== 'function' ||
+    typeof candidate.warn !== 'function'
+  ) {
+    fail('logger', 'an object with debug, info and warn methods', value);
+  }
+  return candidate as ResilienceLogger;
+}
+
+function idempotencyKeyOf(value: unknown): ResolvedOptions['idempotencyKey'] {
+  if (value === false) return false;
+  if (value === true) return randomIdempotencyKey;
+  if (typeof value === 'function') return value as (config: InternalAxiosRequestConfig) => string;
+  return fail('idempotencyKey', 'a boolean or a function returning a string', value);
+}
+
+/** Validates the factory's `pool` option and fills in its defaults. */
+export function normalizePool(value: unknown): Required<PoolOptions> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('pool', 'an object', value);
+  const pool = value as PoolOptions;
+  for (const key of Object.keys(pool)) {
+    if (!(key in DEFAULT_OPTIONS.pool)) {
+      throw new TypeError(
+        `Unknown option \`pool.${key}\` (known: maxSockets, maxFreeSockets, keepAliveMsecs)`,
+      );
+    }
+  }
+  const merged = { ...DEFAULT_OPTIONS.pool, ...definedEntries(pool) };
+  return {
+    maxSockets: positiveInteger('pool.maxSockets', merged.maxSockets),
+    maxFreeSockets: nonNegativeInteger('pool.maxFreeSockets', merged.maxFreeSockets),
+    keepAliveMsecs: nonNegativeNumber('pool.keepAliveMsecs', merged.keepAliveMsecs),
+  };
+}
+
+function positiveInteger(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    fail(name, 'a positive integer', value);
+  return value;
+}
+
+function budgetOf(value: unknown, perRequest: boolean): RetryBudget | false {
+  if (value === false) return false;
+  if (value instanceof RetryBudget) return value;
+  if (perRequest) {
+    return fail('retryBudget', 'false or a budget from createRetryBudget() in a per-request config', value);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail('retryBudget', 'false, an object or a budget from createRetryBudget()', value);
+  }
+  return new RetryBudget(value as RetryBudgetOptions);
+}
+
+function definedEntries<T extends object>(input: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(input) as (keyof T)[]) {
+    if (input[key] !== undefined) out[key] = input[key];
+  }
+  return out;
+}
+
+/** A version-4 UUID from the platform's CSPRNG (Node 20+, browsers, workers). */
+export function randomIdempotencyKey(): string {
+  const webCrypto = globalThis.crypto;
+  if (typeof webCrypto?.randomUUID === 'function') return webCrypto.randomUUID();
+  // crypto.randomUUID is missing outside secure contexts (plain-http pages); getRandomValues is not.
+  const bytes = webCrypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Validates `input` and merges it over `base` (the defaults when absent). `undefined` values
+ * mean "keep the base value". Throws a `TypeError` naming the first bad option.
+ */
+export function normalizeOptions(input: unknown, base?: ResolvedOptions): ResolvedOptions {
+  if (input === undefined || input === null) {
+    if (base) return base;
+    input = {};
+  }
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    throw new TypeError(`Expected resilience options to be an object, got ${describe(input)}`);
+  }
+  const given = input as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!OPTION_NAMES.has(key)) {
+      const hint = key === 'pool' || key === 'axios' ? ' (it applies to createResilientAxios() only)' : '';
+      throw new TypeError(`Unknown option \`${key}\`${hint}`);
+    }
+  }
+  const perRequest = base !== undefined;
+  const has = (key: string): boolean => given[key] !== undefined;
+  const start = base ?? defaultResolved();
+  return Object.freeze({
+    retries: has('retries') ? nonNegativeInteger('retries', given.retries) : start.retries,
+    baseDelayMs: has('baseDelayMs') ? nonNegativeNumber('baseDelayMs', given.baseDelayMs) : start.baseDelayMs,
+    maxDelayMs: has('maxDelayMs') ? nonNegativeNumber('maxDelayMs', given.maxDelayMs) : start.maxDelayMs,
+    jitter: has('jitter') ? jitterOf(given.jitter) : start.jitter,
+    methods: has('methods') ? methodSet(given.methods) : start.methods,
+    retryOnStatus: has('retryOnStatus') ? statusSet(given.retryOnStatus) : start.retryOnStatus,
+    retryOnErrorCodes: has('retryOnErrorCodes') ? codeSet(given.retryOnErrorCodes) : start.retryOnErrorCodes,
+    respectRetryAfter: has('respectRetryAfter')
+      ? bool('respectRetryAfter', given.respectRetryAfter)
+      : start.respectRetryAfter,
+    maxRetryAfterMs: has('maxRetryAfterMs')
+      ? nonNegativeNumber('maxRetryAfterMs', given.maxRetryAfterMs)
+      : start.maxRetryAfterMs,
+    deadlineMs: has('deadlineMs') ? positiveNumber('deadlineMs', given.deadlineMs) : start.deadlineMs,
+    retryBudget: has('retryBudget') ? budgetOf(given.retryBudget, perRequest) : start.retryBudget,
+    idempotencyKey: has('idempotencyKey') ? idempotencyKeyOf(given.idempotencyKey) : start.idempotencyKey,
+    shouldRetry: has('shouldRetry')
+      ? optionalFunction<ResolvedOptions['shouldRetry']>('shouldRetry', given.shouldRetry)
+      : start.shouldRetry,
+    onRetry: has('onRetry')
+      ? optionalFunction<ResolvedOptions['onRetry']>('onRetry', given.onRetry)
+      : start.onRetry,
+    onGiveUp: has('onGiveUp')
+      ? optionalFunction<ResolvedOptions['onGiveUp']>('onGiveUp', given.onGiveUp)
+      : start.onGiveUp,
+    logger: has('logger') ? loggerOf(given.logger) : start.logger,
+    resume: has('resume') ? bool('resume', given.resume) : start.resume,
+    stallTimeoutMs: has('stallTimeoutMs')
+      ? positiveNumber('stallTimeoutMs', given.stallTimeoutMs)
+      : start.stallTimeoutMs,
+  });
+}
+
+function defaultResolved(): ResolvedOptions {
+  return {
+    retries: DEFAULT_OPTIONS.retries,
+    baseDelayMs: DEFAULT_OPTIONS.baseDelayMs,
+    maxDelayMs: DEFAULT_OPTIONS.maxDelayMs,
+    jitter: DEFAULT_OPTIONS.jitter,
+    methods: new Set(DEFAULT_OPTIONS.methods),
+    retryOnStatus: new Set(DEFAULT_OPTIONS.retryOnStatus),
+    retryOnErrorCodes: new Set(DEFAULT_OPTIONS.retryOnErrorCodes),
+    respectRetryAfter: DEFAULT_OPTIONS.respectRetryAfter,
+    maxRetryAfterMs: undefined,
+    deadlineMs: undefined,
+    // Each instance gets its own budget unless a shared one is passed.
+    retryBudget: new RetryBudget(DEFAULT_OPTIONS.retryBudget),
+    idempotencyKey: false,
+    shouldRetry: undefined,
+    onRetry: undefined,
+    onGiveUp: undefined,
+    logger: undefined,
+    resume: DEFAULT_OPTIONS.resume,
+    stallTimeoutMs: DEFAULT_OPTIONS.stallTimeoutMs,
+  };
+}
+
+/** Per-request options, typed onto every axios config. */
+export type RequestResilience = ResilienceOptions | false;
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** Per-request resilience options, or `false` to turn retries off for this request. */
+    resilience?: RequestResilience | undefined;
+  }
+}

@@ -1,0 +1,67 @@
+/** A header bag as axios hands it over: `AxiosHeaders` or a plain object. */
+export type HeaderBag = { get?: (name: string) => unknown } & Record<string, unknown>;
+
+const DELAY_SECONDS = /^\s*(\d+(?:\.\d+)?)\s*$/;
+// RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms recipients must accept.
+const IMF_FIXDATE = /^\s*[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT\s*$/;
+const RFC850_DATE = /^\s*[A-Za-z]{6,9}, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT\s*$/;
+const ASCTIME_DATE = /^\s*[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}\s*$/;
+
+/** Longest wait a header can ask for that still fits a timer; anything above means "very long". */
+const FAR_FUTURE_MS = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Milliseconds a `Retry-After` value asks to wait, or `undefined` when it is absent or garbage.
+ * Never NaN, never negative: a date in the past means 0.
+ *
+ * RFC 9110 §10.2.3: Retry-After is delay-seconds or an HTTP-date.
+ */
+export function parseRetryAfter(value: unknown, nowMs: number): number | undefined {
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  const seconds = DELAY_SECONDS.exec(value);
+  if (seconds) return secondsToMs(Number(seconds[1]));
+  let date: number;
+  if (IMF_FIXDATE.test(value) || RFC850_DATE.test(value)) date = Date.parse(value);
+  else if (ASCTIME_DATE.test(value)) date = Date.parse(`${value.trim()} GMT`);
+  else return undefined;
+  if (!Number.isFinite(date)) return undefined;
+  return Math.max(0, date - nowMs);
+}
+
+/**
+ * Milliseconds until a rate-limit window resets, from the IETF RateLimit headers: `RateLimit:
+ * ...;t=<seconds>` (draft-ietf-httpapi-ratelimit-headers-08+), `RateLimit: ..., reset=<seconds>`
+ * (earlier drafts) or `RateLimit-Reset: <seconds>`. `undefined` when none is usable.
+ */
+export function parseRateLimitReset(rateLimit: unknown, rateLimitReset: unknown): number | undefined {
+  if (typeof rateLimit === 'string' && rateLimit.length <= 1024) {
+    const match = /(?:^|[;,\s])(?:t|reset)=(\d+(?:\.\d+)?)(?=$|[;,\s])/.exec(rateLimit);
+    if (match) return secondsToMs(Number(match[1]));
+  }
+  if (typeof rateLimitReset === 'string') {
+    const seconds = DELAY_SECONDS.exec(rateLimitReset);
+    if (seconds) return secondsToMs(Number(seconds[1]));
+  }
+  return undefined;
+}
+
+function secondsToMs(seconds: number): number | undefined {
+  if (!Number.isFinite(seconds) || seconds < 0) return undefined;
+  return Math.min(Math.round(seconds * 1000), FAR_FUTURE_MS);
+}
+
+function header(headers: HeaderBag | undefined, name: string): unknown {
+  if (!headers) return undefined;
+  if (typeof headers.get === 'function') return headers.get(name);
+  return headers[name] ?? headers[name.toLowerCase()];
+}
+
+/**
+ * The wait a response asks for: `Retry-After` first, then the RateLimit headers.
+ * `undefined` when the response names no usable wait.
+ */
+export function serverRequestedDelay(headers: HeaderBag | undefined, nowMs: number): number | undefined {
+  const retryAfter = parseRetryAfter(header(headers, 'retry-after'), nowMs);
+  if (retryAfter !== undefined) return retryAfter;
+  return parseRateLimitReset(header(headers, 'ratelimit'), header(headers, 'ratelimit-reset'));
+}
