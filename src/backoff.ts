@@ -40,5 +40,6 @@ export function computeBackoff(
 /** Any wait made safe for `setTimeout`: finite, non-negative, at most `cap` (and 2^31-1). */
 export function clampDelay(delayMs: number, cap: number = MAX_TIMER_MS): number {
   if (!(delayMs > 0)) return 0;
-  return Math.round(Math.min(delayMs, cap, MAX_TIMER_MS));
+  // Rounding must never lift a wait above a fractional cap.
+  return Math.min(Math.round(delayMs), Math.floor(Math.min(cap, MAX_TIMER_MS)));
 }

@@ -24,18 +24,35 @@ export interface RetryBudgetSnapshot {
   requests: number;
   /** Retries granted in the window. */
   retries: number;
-  /** Retries the window allows: `minPerSecond · windowMs/1000 + ratio · requests`. */
+  /** The bound on retries in the window: `minPerSecond · windowMs/1000 + ratio · requests`. */
   allowance: number;
+  /** Retries that would be granted now, if no request came in: `max(0, ⌈allowance − retries⌉)`. */
+  remaining: number;
 }
 
+/** The window is this many slices of counters: the memory is fixed, the window slides in steps. */
 const SLICES = 10;
 
+const OPTION_NAMES: ReadonlySet<string> = new Set(['ratio', 'minPerSecond', 'windowMs']);
+
 /**
- * A retry budget: retries in the last `windowMs` stay under
- * `minPerSecond · windowMs/1000 + ratio · requests`. O(1) per call and fixed memory: the window is
- * ten slices of counters, so it slides in steps of `windowMs / 10`.
+ * A retry budget, after Finagle's: a retry is granted only while the retries already
+ * granted in the window are fewer than `minPerSecond · windowMs/1000 + ratio · requests`, where
+ * `requests` counts logical requests (not attempts) in the same window.
  *
- * One per instance by default; pass the same budget to several instances to share it.
+ * The window is ten slices of `windowMs / 10`, aligned on multiples of the slice length; it covers
+ * the current slice and the nine before it, so it slides in steps and spans between 0.9 and 1 ×
+ * `windowMs`. What is promised, exactly: every grant happens when the retries counted in those ten
+ * slices are below the allowance computed from the requests counted in the same ten slices.
+ * Consequences for a true sliding window, at any granted retry: the retries granted in the
+ * `0.9 · windowMs` up to it (itself included) are fewer than `R + 1`, and those in the `windowMs` up
+ * to it fewer than `2 · R' + 2`, where `R` is the formula over the requests of the `windowMs` up to
+ * that retry and `R'` over those of the `2 · windowMs` up to it. A clock that goes backwards is
+ * ignored (the window does not move).
+ *
+ * `recordRequest` and `tryAcquireRetry` are O(1) (amortised over the slices they pass) and the
+ * memory is fixed, whatever the traffic. One budget per instance by default; pass the same budget
+ * (from {@link createRetryBudget}) to several instances to share it.
  */
 export class RetryBudget {
   readonly ratio: number;
@@ -47,22 +64,33 @@ export class RetryBudget {
   private readonly retrySlices = new Float64Array(SLICES);
   private requestTotal = 0;
   private retryTotal = 0;
-  /** Index of the slice that holds `currentSliceStart`. */
+  /** Position of the current slice in the ring. */
   private current = 0;
-  private currentSliceStart = Number.NEGATIVE_INFINITY;
+  /** Number of the current slice since the clock's origin: `⌊now / sliceMs⌋`. */
+  private slice = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
 
+  /**
+   * @param now the clock, in milliseconds (monotonic by default); inject one to test
+   * @throws TypeError when an option is not a non-negative finite number (`windowMs`: positive),
+   *   or is unknown
+   */
   constructor(options: RetryBudgetOptions = {}, now: () => number = monotonicNow) {
-    this.ratio = budgetNumber('ratio', options.ratio, 0.2);
-    this.minPerSecond = budgetNumber('minPerSecond', options.minPerSecond, 10);
-    this.windowMs = budgetNumber('windowMs', options.windowMs, 10_000);
-    if (this.windowMs === 0)
-      throw new TypeError('Expected `retryBudget.windowMs` to be a positive finite number, got 0');
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new TypeError(`Expected \`retryBudget\` to be an object, got ${String(options)}`);
+    }
     for (const key of Object.keys(options)) {
-      if (key !== 'ratio' && key !== 'minPerSecond' && key !== 'windowMs') {
+      if (!OPTION_NAMES.has(key)) {
         throw new TypeError(`Unknown option \`retryBudget.${key}\` (known: ratio, minPerSecond, windowMs)`);
       }
     }
+    this.ratio = budgetNumber('ratio', options.ratio, 0.2);
+    this.minPerSecond = budgetNumber('minPerSecond', options.minPerSecond, 10);
+    this.windowMs = budgetNumber('windowMs', options.windowMs, 10_000);
+    if (this.windowMs === 0) {
+      throw new TypeError('Expected `retryBudget.windowMs` to be a positive finite number, got 0');
+    }
+    if (typeof now !== 'function') throw new TypeError('Expected the budget clock to be a function');
     this.sliceMs = this.windowMs / SLICES;
     this.reserve = (this.minPerSecond * this.windowMs) / 1000;
     this.now = now;
@@ -78,40 +106,49 @@ export class RetryBudget {
   /** Takes one retry from the budget; `false` when the window has none left. */
   tryAcquireRetry(): boolean {
     this.advance(this.now());
-    if (this.retryTotal >= this.reserve + this.ratio * this.requestTotal) return false;
+    if (this.retryTotal >= this.allowance()) return false;
     this.retrySlices[this.current]! += 1;
     this.retryTotal += 1;
     return true;
   }
 
+  /** The window's counts now, e.g. for a dashboard. */
   snapshot(): RetryBudgetSnapshot {
     this.advance(this.now());
+    const allowance = this.allowance();
     return {
       requests: this.requestTotal,
       retries: this.retryTotal,
-      allowance: this.reserve + this.ratio * this.requestTotal,
+      allowance,
+      remaining: Math.max(0, Math.ceil(allowance - this.retryTotal)),
     };
   }
 
+  private allowance(): number {
+    return this.reserve + this.ratio * this.requestTotal;
+  }
+
+  /** Drops the slices that left the window. Slice numbers, not summed times: no float drift. */
   private advance(now: number): void {
-    const elapsedSlices = Math.floor((now - this.currentSliceStart) / this.sliceMs);
-    if (elapsedSlices <= 0) return;
-    if (elapsedSlices >= SLICES) {
+    const slice = Math.floor(now / this.sliceMs);
+    const passed = slice - this.slice;
+    // A clock that stood still, went backwards or returned NaN leaves the window as it is.
+    if (!(passed > 0)) return;
+    this.slice = slice;
+    if (passed >= SLICES) {
       this.requestSlices.fill(0);
       this.retrySlices.fill(0);
       this.requestTotal = 0;
       this.retryTotal = 0;
-      this.currentSliceStart = now - (now % this.sliceMs);
       return;
     }
-    for (let step = 0; step < elapsedSlices; step++) {
+    for (let step = 0; step < passed; step++) {
       this.current = (this.current + 1) % SLICES;
       this.requestTotal -= this.requestSlices[this.current]!;
       this.retryTotal -= this.retrySlices[this.current]!;
       this.requestSlices[this.current] = 0;
       this.retrySlices[this.current] = 0;
     }
-    this.currentSliceStart += elapsedSlices * this.sliceMs;
   }
 }
 
@@ -125,7 +162,14 @@ function budgetNumber(name: string, value: unknown, fallback: number): number {
   return value;
 }
 
-/** Makes a retry budget that several instances can share through `retryBudget`. */
+/**
+ * Makes a retry budget that several instances can share through `retryBudget`.
+ *
+ * @example
+ * const budget = createRetryBudget({ ratio: 0.1 });
+ * const users = createResilientAxios({ retryBudget: budget, axios: { baseURL: usersURL } });
+ * const orders = createResilientAxios({ retryBudget: budget, axios: { baseURL: ordersURL } });
+ */
 export function createRetryBudget(options?: RetryBudgetOptions): RetryBudget {
   return new RetryBudget(options);
 }

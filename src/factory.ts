@@ -9,12 +9,16 @@ import type { Agent as HttpAgent } from 'node:http';
 import type { Readable } from 'node:stream';
 import { attachResilience, type ResilienceHandle } from './interceptor.js';
 import { normalizePool, type PoolOptions, type ResilienceOptions } from './options.js';
-import { downloadToFile, openStream, type DownloadResult } from './stream.js';
+import { downloadToFile, type DownloadResult } from './download.js';
+import { openStream } from './stream.js';
 
-export type { DownloadResult } from './stream.js';
+export type { DownloadResult } from './download.js';
 
 export interface ResilientAxiosOptions extends ResilienceOptions {
-  /** Passed to `axios.create()`. */
+  /**
+   * Passed to `axios.create()`.
+   * @default {}
+   */
   axios?: CreateAxiosDefaults | undefined;
   /**
    * Node only: the keep-alive agents' limits, used when `axios` gives no `httpAgent`/`httpsAgent`.
@@ -27,7 +31,10 @@ export interface ResilientAxiosOptions extends ResilienceOptions {
 export interface ResilientAxiosInstance extends AxiosInstance {
   /**
    * Opens `url` with `responseType: 'stream'`; retryable failures before the body starts are
-   * retried. With `resilience: { resume: true }` (Node) a body that breaks mid-way is continued.
+   * retried. On Node, a body that breaks mid-way, stalls for `stallTimeoutMs` or ends short of its
+   * `Content-Length` errors the stream with a `StreamResumeError`; with `resume: true` it is first
+   * continued with `Range` + `If-Range` requests into the same stream (each one counts as a retry).
+   * `onDownloadProgress` counts across resumes.
    */
   stream<T = Readable>(
     method: Method | string,
@@ -35,8 +42,10 @@ export interface ResilientAxiosInstance extends AxiosInstance {
     config?: AxiosRequestConfig,
   ): Promise<AxiosResponse<T>>;
   /**
-   * Node only: downloads `url` to `path`, resuming after cuts by default. A failed download
-   * leaves no file at `path`.
+   * Node only: downloads `url` to `path`, resuming after cuts by default (`resilience: { resume:
+   * false }` turns it off). Writes a temp file beside `path` and renames it on success, so a
+   * failed download leaves no file at `path`.
+   * @example const { bytes, resumes } = await api.download('/big.iso', './big.iso');
    */
   download(url: string, path: string, config?: AxiosRequestConfig): Promise<DownloadResult>;
   /** Frees the pooled sockets (Node). The instance stays usable; new sockets open on demand. */

@@ -15,7 +15,7 @@ export {
 } from './budget.js';
 export { StreamResumeError, isStreamResumeError } from './errors.js';
 export { parseRetryAfter } from './retry-after.js';
-export { computeBackoff } from './backoff.js';
+export { computeBackoff, type BackoffPolicy } from './backoff.js';
 export {
   DEFAULT_OPTIONS,
   type ResilienceOptions,

@@ -76,7 +76,8 @@ class ResiliencePlugin implements ResilienceHandle {
     private readonly instance: AxiosInstance,
     private readonly options: ResolvedOptions,
   ) {
-    this.requestId = instance.interceptors.request.use(this.onRequest);
+    // Synchronous: with no async request interceptor, axios keeps its faster synchronous path.
+    this.requestId = instance.interceptors.request.use(this.onRequest, rethrow, { synchronous: true });
     this.responses = instance.interceptors.response;
     this.responseId = this.responses.use(this.onResponse, this.onError);
     this.keepLast();
@@ -120,11 +121,15 @@ class ResiliencePlugin implements ResilienceHandle {
     const perRequest = config.resilience;
     if (perRequest === false) return config;
     let state = config[STATE_KEY];
-    if (state === undefined || state.owner !== this) {
+    // An ended state means the caller re-sent a settled request's config: a new logical request.
+    if (state === undefined || state.owner !== this || state.endedAt !== undefined) {
       state = this.begin(config, perRequest);
     }
     state.attempts += 1;
     this.counters.attempts += 1;
+    if (state.continuation && state.attempts === 1) this.counters.retries += 1;
+    // Judged before transformRequest runs: the default one turns an async iterable into "{}".
+    if (!isReplayableBody(config.data)) state.bodyReplayable = false;
     if (state.deadlineAt !== undefined) {
       const left = Math.max(1, Math.ceil(state.deadlineAt - monotonicNow()));
       config.timeout = state.originalTimeoutMs > 0 ? Math.min(state.originalTimeoutMs, left) : left;
@@ -135,12 +140,13 @@ class ResiliencePlugin implements ResilienceHandle {
   private begin(config: StatefulConfig, perRequest: ResilienceOptions | undefined): AttemptState {
     // Throws the option's TypeError, which rejects this request before anything is sent.
     const options = perRequest === undefined ? this.options : normalizeOptions(perRequest, this.options);
+    // Before anything is counted: a key function that throws rejects a request never made.
+    if (options.idempotencyKey && isKeyedMethod(config.method))
+      addIdempotencyKey(config, options.idempotencyKey);
     const state = new AttemptState(this, options, monotonicNow(), config.timeout ?? 0);
     config[STATE_KEY] = state;
     this.counters.requests += 1;
     if (options.retryBudget) options.retryBudget.recordRequest();
-    if (options.idempotencyKey && isKeyedMethod(config.method))
-      addIdempotencyKey(config, options.idempotencyKey);
     return state;
   }
 
@@ -148,11 +154,12 @@ class ResiliencePlugin implements ResilienceHandle {
     const state = stateOf((response as Partial<AxiosResponse> | null | undefined)?.config);
     if (state === undefined) {
       // An earlier interceptor unwrapped the response (r => r.data): still a success of ours,
-      // since only a request's final outcome reaches this handler.
-      this.counters.successes += 1;
+      // since only a request's final outcome reaches this handler. A whole response without
+      // state was sent with `resilience: false`: not counted as a request, so not as a success.
+      if (!isWholeResponse(response)) this.counters.successes += 1;
     } else if (state.owner === this && state.endedAt === undefined) {
       state.endedAt = monotonicNow();
-      this.counters.successes += 1;
+      if (!state.continuation) this.counters.successes += 1;
     }
     return response;
   };
@@ -176,7 +183,7 @@ class ResiliencePlugin implements ResilienceHandle {
       status === 429 || status === 503
         ? serverRequestedDelay(error.response?.headers as HeaderBag | undefined, Date.now())
         : undefined;
-    const facts = failureFacts(error, config, status, serverDelay !== undefined);
+    const facts = failureFacts(error, config, state, status, serverDelay !== undefined);
     const verdict = await this.decide(facts, error, config, state);
     if (!verdict.retry) return this.giveUp(error, state, verdict.reason);
     if (state.attempts > options.retries) return this.giveUp(error, state, 'exhausted');
@@ -212,6 +219,10 @@ class ResiliencePlugin implements ResilienceHandle {
     } catch (canceled) {
       return this.giveUp(canceled as AxiosError, state, 'canceled');
     }
+    // A timer may fire late (a busy event loop): still, no attempt starts at or after the deadline.
+    if (state.deadlineAt !== undefined && monotonicNow() >= state.deadlineAt) {
+      return this.giveUp(error, state, 'deadline');
+    }
     return this.instance.request(nextAttempt(config));
   }
 
@@ -233,7 +244,7 @@ class ResiliencePlugin implements ResilienceHandle {
   private async giveUp(error: unknown, state: AttemptState, reason: GiveUpReason): Promise<never> {
     state.reason = reason;
     state.endedAt = monotonicNow();
-    this.counters.giveUps[reason] += 1;
+    if (!state.continuation) this.counters.giveUps[reason] += 1;
     const options = state.options;
     if (options.logger) {
       const level = reason === 'not-retryable' || reason === 'canceled' ? 'debug' : 'warn';
@@ -244,9 +255,25 @@ class ResiliencePlugin implements ResilienceHandle {
   }
 }
 
+function isWholeResponse(value: unknown): boolean {
+  const candidate = value as Partial<AxiosResponse> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.status === 'number' &&
+    typeof candidate.config === 'object'
+  );
+}
+
+/** Lets a throw from our request interceptor reject the request (older axios needs a handler). */
+function rethrow(error: unknown): never {
+  throw error;
+}
+
 function failureFacts(
   error: AxiosError,
   config: StatefulConfig,
+  state: AttemptState,
   status: number | undefined,
   hasRetryAfter: boolean,
 ): FailureFacts {
@@ -255,7 +282,7 @@ function failureFacts(
     status,
     code: error.code ?? (error.cause as { code?: string } | undefined)?.code,
     canceled: isCanceled(error, config),
-    bodyReplayable: isReplayableBody(config.data),
+    bodyReplayable: state.bodyReplayable && isReplayableBody(config.data),
     idempotencyKey: hasHeader(config.headers, 'idempotency-key'),
     hasRetryAfter,
   };
@@ -327,13 +354,13 @@ function sleep(ms: number, config: StatefulConfig): Promise<void> {
   const signal = config.signal;
   const token = config.cancelToken;
   if (signal?.aborted) return Promise.reject(canceledError(config));
-  if (token?.reason) return Promise.reject(token.reason);
+  if (token?.reason) return Promise.reject(canceledError(config, token.reason));
   if (ms <= 0) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     const cancel = (reason?: unknown): void => {
       clearTimeout(timer);
       cleanup();
-      reject(isCanceledError(reason) ? reason : canceledError(config));
+      reject(canceledError(config, reason));
     };
     const onAbort = (): void => cancel();
     const cleanup = (): void => {
@@ -349,12 +376,11 @@ function sleep(ms: number, config: StatefulConfig): Promise<void> {
   });
 }
 
-function canceledError(config: StatefulConfig): AxiosError {
-  return new CanceledError(undefined, config);
-}
-
-function isCanceledError(value: unknown): value is AxiosError {
-  return (
-    typeof value === 'object' && value !== null && (value as { __CANCEL__?: boolean }).__CANCEL__ === true
-  );
+/**
+ * A `CanceledError` carrying this request's config (so `getRetryState` can read it), with the
+ * CancelToken's message when there is one; the token's own error is shared and has no config.
+ */
+function canceledError(config: StatefulConfig, reason?: unknown): AxiosError {
+  const message = (reason as { message?: unknown } | undefined)?.message;
+  return new CanceledError(typeof message === 'string' ? message : undefined, config);
 }

@@ -120,11 +120,18 @@ export interface ResilienceOptions {
   /**
    * Replaces the classification; limits, budget, deadline, cancellation and body safety still apply.
    * @example shouldRetry: ({ error }) => error.response?.status === 500
+   * @default undefined (the built-in classification)
    */
   shouldRetry?: ((ctx: RetryContext) => boolean | Promise<boolean>) | undefined;
-  /** Called before each wait. A throwing hook rejects the call with its error. */
+  /**
+   * Called before each wait. A throwing hook rejects the call with its error.
+   * @default undefined (none)
+   */
   onRetry?: ((ctx: RetryContext) => void | Promise<void>) | undefined;
-  /** Called when the plugin stops retrying. A throwing hook rejects the call with its error. */
+  /**
+   * Called when the plugin stops retrying. A throwing hook rejects the call with its error.
+   * @default undefined (none)
+   */
   onGiveUp?: ((ctx: GiveUpContext) => void | Promise<void>) | undefined;
   /**
    * Where retries and give-ups are reported.

@@ -13,6 +13,8 @@ export class AttemptState {
   delaysMs: number[] | undefined;
   endedAt: number | undefined;
   reason: GiveUpReason | undefined;
+  /** False once any attempt's body, as the caller gave it, was a stream or an async iterable. */
+  bodyReplayable = true;
   readonly deadlineAt: number | undefined;
 
   constructor(
@@ -22,6 +24,11 @@ export class AttemptState {
     readonly startedAt: number,
     /** The caller's own `timeout`, before a deadline shrank it. */
     readonly originalTimeoutMs: number,
+    /**
+     * A range request continuing a broken stream: its attempts count as retries of a request
+     * whose success was already counted when the stream opened.
+     */
+    readonly continuation = false,
   ) {
     this.deadlineAt = options.deadlineMs === undefined ? undefined : startedAt + options.deadlineMs;
   }

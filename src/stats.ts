@@ -6,7 +6,7 @@ export interface ResilienceStats {
   requests: number;
   /** Attempts sent, first attempts included. */
   attempts: number;
-  /** Retries scheduled (attempts beyond the first, plus any canceled during their wait). */
+  /** Retries scheduled (attempts beyond the first, plus any canceled or overtaken by the deadline during their wait). */
   retries: number;
   /** Requests that ended in a response. */
   successes: number;

@@ -119,3 +119,12 @@ function answer(plan: Plan, req: http.IncomingMessage, res: http.ServerResponse)
   }
   res.end(bytes);
 }
+
+/** A 127.0.0.1 port nothing listens on (just freed), so connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}

@@ -1,0 +1,43 @@
+import type { AxiosInstance, AxiosRequestConfig } from 'axios';
+import { randomIdempotencyKey, type ResilienceOptions } from './options.js';
+import { builtin, openResumable } from './stream.js';
+
+/** What `download()` resolves to. */
+export interface DownloadResult {
+  /** The file written (the `path` given). */
+  path: string;
+  /** Bytes written. */
+  bytes: number;
+  /** Range requests that continued the body after a break. */
+  resumes: number;
+}
+
+/**
+ * Writes `url` to a temp file beside `path`, resuming after cuts unless `resilience.resume` is
+ * `false`, and renames it to `path` only once every byte arrived; on failure the temp file is
+ * deleted, so `path` never holds a partial body.
+ */
+export async function downloadToFile(
+  instance: AxiosInstance,
+  url: string,
+  path: string,
+  config: AxiosRequestConfig | undefined,
+  defaults: ResilienceOptions,
+): Promise<DownloadResult> {
+  const fs = builtin<typeof import('node:fs')>('node:fs');
+  const streams = builtin<typeof import('node:stream')>('node:stream');
+  if (!fs || !streams) throw new Error('download() needs Node.js 20.16 or later');
+  const perRequest = config?.resilience;
+  const resilience = perRequest === false ? false : { ...perRequest, resume: perRequest?.resume ?? true };
+  const opened = await openResumable(instance, 'GET', url, { ...config, resilience }, defaults);
+  // Same directory, so the final rename is atomic; 'wx' never overwrites someone else's file.
+  const temp = `${path}.${randomIdempotencyKey().slice(0, 8)}.part`;
+  try {
+    await streams.promises.pipeline(opened.response.data, fs.createWriteStream(temp, { flags: 'wx' }));
+    await fs.promises.rename(temp, path);
+  } catch (error) {
+    await fs.promises.rm(temp, { force: true });
+    throw error;
+  }
+  return { path, bytes: opened.progress.received, resumes: opened.progress.resumes };
+}
