@@ -164,18 +164,21 @@ class ResiliencePlugin implements ResilienceHandle {
     return response;
   };
 
-  private readonly onError = async (error: unknown): Promise<AxiosResponse> => {
-    const config = (error as AxiosError | null | undefined)?.config as StatefulConfig | undefined;
+  private readonly onError = async (caught: unknown): Promise<AxiosResponse> => {
+    // An earlier interceptor may have wrapped the AxiosError (`new MyError(msg, { cause })`).
+    const error = axiosErrorIn(caught);
+    const config = error?.config as StatefulConfig | undefined;
     const state = stateOf(config);
     // Not from axios, not ours, or already settled by a nested attempt: pass it on untouched.
-    if (state === undefined || state.owner !== this || state.endedAt !== undefined) throw error;
-    return this.retryOrGiveUp(error as AxiosError, config as StatefulConfig, state);
+    if (state === undefined || state.owner !== this || state.endedAt !== undefined) throw caught;
+    return this.retryOrGiveUp(error as AxiosError, config as StatefulConfig, state, caught);
   };
 
   private async retryOrGiveUp(
     error: AxiosError,
     config: StatefulConfig,
     state: AttemptState,
+    caught: unknown,
   ): Promise<AxiosResponse> {
     const options = state.options;
     const status = error.response?.status;
@@ -185,24 +188,24 @@ class ResiliencePlugin implements ResilienceHandle {
         : undefined;
     const facts = failureFacts(error, config, state, status, serverDelay !== undefined);
     const verdict = await this.decide(facts, error, config, state);
-    if (!verdict.retry) return this.giveUp(error, state, verdict.reason);
-    if (state.attempts > options.retries) return this.giveUp(error, state, 'exhausted');
+    if (!verdict.retry) return this.giveUp(caught, state, verdict.reason);
+    if (state.attempts > options.retries) return this.giveUp(caught, state, 'exhausted');
 
     let delayMs: number;
     if (serverDelay !== undefined && options.respectRetryAfter) {
       if (serverDelay > (options.maxRetryAfterMs ?? options.maxDelayMs)) {
-        return this.giveUp(error, state, 'retry-after-too-long');
+        return this.giveUp(caught, state, 'retry-after-too-long');
       }
       delayMs = clampDelay(serverDelay);
     } else {
       delayMs = computeBackoff(state.attempts - 1, options, state.previousDelayMs, Math.random);
     }
     if (state.deadlineAt !== undefined && monotonicNow() + delayMs >= state.deadlineAt) {
-      return this.giveUp(error, state, 'deadline');
+      return this.giveUp(caught, state, 'deadline');
     }
     if (options.retryBudget && !options.retryBudget.tryAcquireRetry()) {
       this.counters.budgetRefusals += 1;
-      return this.giveUp(error, state, 'budget');
+      return this.giveUp(caught, state, 'budget');
     }
 
     discardBody(error.response);
@@ -221,7 +224,7 @@ class ResiliencePlugin implements ResilienceHandle {
     }
     // A timer may fire late (a busy event loop): still, no attempt starts at or after the deadline.
     if (state.deadlineAt !== undefined && monotonicNow() >= state.deadlineAt) {
-      return this.giveUp(error, state, 'deadline');
+      return this.giveUp(caught, state, 'deadline');
     }
     return this.instance.request(nextAttempt(config));
   }
@@ -253,6 +256,14 @@ class ResiliencePlugin implements ResilienceHandle {
     if (options.onGiveUp) await options.onGiveUp({ attempts: state.attempts, error, reason });
     throw error;
   }
+}
+
+/** The AxiosError itself, or one an interceptor wrapped as `cause`. */
+function axiosErrorIn(caught: unknown): AxiosError | undefined {
+  const error = caught as { config?: unknown; cause?: { config?: unknown } } | null | undefined;
+  if (error?.config !== undefined) return caught as AxiosError;
+  if (error?.cause?.config !== undefined) return error.cause as AxiosError;
+  return undefined;
 }
 
 function isWholeResponse(value: unknown): boolean {
