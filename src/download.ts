@@ -1,5 +1,6 @@
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
-import { randomIdempotencyKey, type ResilienceOptions } from './options.js';
+import { randomIdempotencyKey } from './options.js';
+import type { ResilienceOptions } from './types.js';
 import { builtin, openResumable } from './stream.js';
 
 /** What `download()` resolves to. */

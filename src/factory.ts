@@ -8,7 +8,8 @@ import axios, {
 import type { Agent as HttpAgent } from 'node:http';
 import type { Readable } from 'node:stream';
 import { attachResilience, type ResilienceHandle } from './interceptor.js';
-import { normalizePool, type PoolOptions, type ResilienceOptions } from './options.js';
+import { normalizePool } from './options.js';
+import type { PoolOptions, ResilienceOptions } from './types.js';
 import { downloadToFile, type DownloadResult } from './download.js';
 import { openStream } from './stream.js';
 

@@ -16,16 +16,16 @@ export {
 export { StreamResumeError, isStreamResumeError } from './errors.js';
 export { parseRetryAfter } from './retry-after.js';
 export { computeBackoff, type BackoffPolicy } from './backoff.js';
-export {
-  DEFAULT_OPTIONS,
-  type ResilienceOptions,
-  type RequestResilience,
-  type JitterMode,
-  type RetryContext,
-  type GiveUpContext,
-  type GiveUpReason,
-  type RetryReason,
-  type ResilienceLogger,
-  type PoolOptions,
-} from './options.js';
+export { DEFAULT_OPTIONS } from './options.js';
+export type {
+  ResilienceOptions,
+  RequestResilience,
+  JitterMode,
+  RetryContext,
+  GiveUpContext,
+  GiveUpReason,
+  RetryReason,
+  ResilienceLogger,
+  PoolOptions,
+} from './types.js';
 export type { ResilienceStats } from './stats.js';

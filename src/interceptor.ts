@@ -9,12 +9,8 @@ import {
 import { clampDelay, computeBackoff } from './backoff.js';
 import { classify, safetyVerdict, type FailureFacts, type Verdict } from './classify.js';
 import { monotonicNow } from './clock.js';
-import {
-  normalizeOptions,
-  type GiveUpReason,
-  type ResilienceOptions,
-  type ResolvedOptions,
-} from './options.js';
+import { normalizeOptions, type ResolvedOptions } from './options.js';
+import type { GiveUpReason, ResilienceOptions } from './types.js';
 import { serverRequestedDelay, type HeaderBag } from './retry-after.js';
 import { createStats, type ResilienceStats, type StatsCounters } from './stats.js';
 import { AttemptState, STATE_KEY, stateOf } from './state.js';

@@ -1,5 +1,6 @@
 import { monotonicNow } from './clock.js';
-import type { GiveUpReason, ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from './options.js';
+import type { GiveUpReason } from './types.js';
 
 /**
  * The config key that carries a request's attempt state between attempts. A string key, because

@@ -11,7 +11,8 @@ import type { Readable } from 'node:stream';
 import { computeBackoff } from './backoff.js';
 import { monotonicNow } from './clock.js';
 import { StreamResumeError } from './errors.js';
-import { DEFAULT_OPTIONS, type ResilienceOptions } from './options.js';
+import { DEFAULT_OPTIONS } from './options.js';
+import type { ResilienceOptions } from './types.js';
 import {
   checkResumeReply,
   contentLength,
