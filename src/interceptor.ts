@@ -1,5 +1,4 @@
 import {
-  CanceledError,
   type AxiosError,
   type AxiosInstance,
   type AxiosInterceptorManager,
@@ -11,7 +10,9 @@ import { classify, safetyVerdict, type FailureFacts, type Verdict } from './clas
 import { monotonicNow } from './clock.js';
 import { normalizeOptions, type ResolvedOptions } from './options.js';
 import type { GiveUpReason, ResilienceOptions } from './types.js';
+import { axiosErrorIn, failureFacts, hasHeader, isReplayableBody } from './failure.js';
 import { serverRequestedDelay, type HeaderBag } from './retry-after.js';
+import { sleep } from './sleep.js';
 import { createStats, type ResilienceStats, type StatsCounters } from './stats.js';
 import { AttemptState, STATE_KEY, stateOf } from './state.js';
 
@@ -182,7 +183,7 @@ class ResiliencePlugin implements ResilienceHandle {
       status === 429 || status === 503
         ? serverRequestedDelay(error.response?.headers as HeaderBag | undefined, Date.now())
         : undefined;
-    const facts = failureFacts(error, config, state, status, serverDelay !== undefined);
+    const facts = failureFacts(error, config, state.bodyReplayable, status, serverDelay !== undefined);
     const verdict = await this.decide(facts, error, config, state);
     if (!verdict.retry) return this.giveUp(caught, state, verdict.reason);
     if (state.attempts > options.retries) return this.giveUp(caught, state, 'exhausted');
@@ -254,14 +255,6 @@ class ResiliencePlugin implements ResilienceHandle {
   }
 }
 
-/** The AxiosError itself, or one an interceptor wrapped as `cause`. */
-function axiosErrorIn(caught: unknown): AxiosError | undefined {
-  const error = caught as { config?: unknown; cause?: { config?: unknown } } | null | undefined;
-  if (error?.config !== undefined) return caught as AxiosError;
-  if (error?.cause?.config !== undefined) return error.cause as AxiosError;
-  return undefined;
-}
-
 function isWholeResponse(value: unknown): boolean {
   const candidate = value as Partial<AxiosResponse> | null;
   return (
@@ -275,49 +268,6 @@ function isWholeResponse(value: unknown): boolean {
 /** Lets a throw from our request interceptor reject the request (older axios needs a handler). */
 function rethrow(error: unknown): never {
   throw error;
-}
-
-function failureFacts(
-  error: AxiosError,
-  config: StatefulConfig,
-  state: AttemptState,
-  status: number | undefined,
-  hasRetryAfter: boolean,
-): FailureFacts {
-  return {
-    method: (config.method ?? 'get').toUpperCase(),
-    status,
-    code: error.code ?? (error.cause as { code?: string } | undefined)?.code,
-    canceled: isCanceled(error, config),
-    bodyReplayable: state.bodyReplayable && isReplayableBody(config.data),
-    idempotencyKey: hasHeader(config.headers, 'idempotency-key'),
-    hasRetryAfter,
-  };
-}
-
-function isCanceled(error: AxiosError, config: StatefulConfig): boolean {
-  return (
-    (error as { __CANCEL__?: boolean }).__CANCEL__ === true ||
-    error.code === 'ERR_CANCELED' ||
-    config.signal?.aborted === true ||
-    config.cancelToken?.reason !== undefined
-  );
-}
-
-/** A body that was a stream or an iterator is consumed by the first attempt: never resend it. */
-export function isReplayableBody(data: unknown): boolean {
-  if (data === null || typeof data !== 'object') return true;
-  const body = data as Record<string | symbol, unknown>;
-  if (typeof body.pipe === 'function') return false; // Node Readable, form-data
-  if (typeof body.getReader === 'function') return false; // web ReadableStream
-  return typeof body[Symbol.asyncIterator] !== 'function';
-}
-
-function hasHeader(headers: unknown, lowerName: string): boolean {
-  if (headers === null || typeof headers !== 'object') return false;
-  const bag = headers as HeaderBag & { has?: (name: string) => boolean };
-  if (typeof bag.has === 'function') return bag.has(lowerName);
-  return Object.keys(bag).some((key) => key.toLowerCase() === lowerName && bag[key] != null);
 }
 
 function isKeyedMethod(method: string | undefined): boolean {
@@ -354,40 +304,4 @@ const SEND_AS_IS = [(data: unknown): unknown => data];
 
 function describeRequest(config: InternalAxiosRequestConfig): string {
   return `${(config.method ?? 'get').toUpperCase()} ${config.url ?? ''}`;
-}
-
-/** Waits `ms`, or rejects at once with axios's `CanceledError` when the request is aborted. */
-function sleep(ms: number, config: StatefulConfig): Promise<void> {
-  const signal = config.signal;
-  const token = config.cancelToken;
-  if (signal?.aborted) return Promise.reject(canceledError(config));
-  if (token?.reason) return Promise.reject(canceledError(config, token.reason));
-  if (ms <= 0) return Promise.resolve();
-  return new Promise<void>((resolve, reject) => {
-    const cancel = (reason?: unknown): void => {
-      clearTimeout(timer);
-      cleanup();
-      reject(canceledError(config, reason));
-    };
-    const onAbort = (): void => cancel();
-    const cleanup = (): void => {
-      signal?.removeEventListener?.('abort', onAbort);
-      token?.unsubscribe(cancel);
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      resolve();
-    }, ms);
-    signal?.addEventListener?.('abort', onAbort);
-    token?.subscribe(cancel);
-  });
-}
-
-/**
- * A `CanceledError` carrying this request's config (so `getRetryState` can read it), with the
- * CancelToken's message when there is one; the token's own error is shared and has no config.
- */
-function canceledError(config: StatefulConfig, reason?: unknown): AxiosError {
-  const message = (reason as { message?: unknown } | undefined)?.message;
-  return new CanceledError(typeof message === 'string' ? message : undefined, config);
 }
