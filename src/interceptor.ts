@@ -73,8 +73,9 @@ class ResiliencePlugin implements ResilienceHandle {
     private readonly instance: AxiosInstance,
     private readonly options: ResolvedOptions,
   ) {
-    // Synchronous: with no async request interceptor, axios keeps its faster synchronous path.
-    this.requestId = instance.interceptors.request.use(this.onRequest, rethrow, { synchronous: true });
+    // Not `synchronous`: on older axios (1.6) a throw from a synchronous request interceptor
+    // escapes request() as a synchronous throw; the promise chain makes it a rejection.
+    this.requestId = instance.interceptors.request.use(this.onRequest);
     this.responses = instance.interceptors.response;
     this.responseId = this.responses.use(this.onResponse, this.onError);
     this.keepLast();
@@ -263,11 +264,6 @@ function isWholeResponse(value: unknown): boolean {
     typeof candidate.status === 'number' &&
     typeof candidate.config === 'object'
   );
-}
-
-/** Lets a throw from our request interceptor reject the request (older axios needs a handler). */
-function rethrow(error: unknown): never {
-  throw error;
 }
 
 function isKeyedMethod(method: string | undefined): boolean {
