@@ -154,14 +154,24 @@ function resumableBody(streams: StreamModule, job: BodyJob): Readable {
   const onAbort = (): void => fail(canceled());
   job.signal?.addEventListener?.('abort', onAbort);
 
+  // One timer per stream, pushed back on each chunk (`refresh()` costs far less than a new timer).
   function armStall(): void {
-    clearTimeout(stallTimer);
+    if (stallTimer !== undefined) {
+      stallTimer.refresh();
+      return;
+    }
     stallTimer = setTimeout(() => {
+      stallTimer = undefined;
       const error = Object.assign(new Error(`no body bytes for ${job.stallTimeoutMs} ms`), {
         code: 'ESTALLED',
       });
       onBreak(error);
     }, job.stallTimeoutMs);
+  }
+
+  function disarmStall(): void {
+    clearTimeout(stallTimer);
+    stallTimer = undefined;
   }
 
   function attach(source: Readable, segmentEnd: number): void {
@@ -175,7 +185,7 @@ function resumableBody(streams: StreamModule, job: BodyJob): Readable {
   }
 
   function detach(destroy: boolean): void {
-    clearTimeout(stallTimer);
+    disarmStall();
     const source = upstream;
     upstream = undefined;
     if (!source) return;
@@ -197,7 +207,7 @@ function resumableBody(streams: StreamModule, job: BodyJob): Readable {
     armStall();
     if (!output.push(chunk)) {
       paused = true;
-      clearTimeout(stallTimer);
+      disarmStall();
       upstream?.pause();
     }
   }
