@@ -95,6 +95,13 @@ describe('resumable streams', () => {
     },
   );
 
+  it('counts each resume in stats() as a retry of one successful request', async () => {
+    file({ replies: [{ cutAt: 1000 }, { cutAt: 2 * MiB }] });
+    const res = await client().stream('GET', '/file.bin');
+    await collect(res.data);
+    expect(api.resilience.stats()).toMatchObject({ requests: 1, attempts: 3, retries: 2, successes: 1 });
+  });
+
   it('asks for the missing bytes with Range and the strong ETag in If-Range', async () => {
     const served = file({ replies: [{ cutAt: 1000 }] });
     await collect((await client().stream('GET', '/file.bin')).data);
