@@ -1,7 +1,8 @@
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
 import { randomIdempotencyKey } from './options.js';
 import type { ResilienceOptions } from './types.js';
-import { builtin, openResumable } from './stream.js';
+import { nodeBuiltin } from './node-builtin.js';
+import { openResumable } from './stream.js';
 
 /** What `download()` resolves to. */
 export interface DownloadResult {
@@ -25,8 +26,8 @@ export async function downloadToFile(
   config: AxiosRequestConfig | undefined,
   defaults: ResilienceOptions,
 ): Promise<DownloadResult> {
-  const fs = builtin<typeof import('node:fs')>('node:fs');
-  const streams = builtin<typeof import('node:stream')>('node:stream');
+  const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
+  const streams = nodeBuiltin<typeof import('node:stream')>('node:stream');
   if (!fs || !streams) throw new Error('download() needs Node.js 20.16 or later');
   const perRequest = config?.resilience;
   const resilience = perRequest === false ? false : { ...perRequest, resume: perRequest?.resume ?? true };

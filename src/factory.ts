@@ -8,6 +8,7 @@ import axios, {
 import type { Agent as HttpAgent } from 'node:http';
 import type { Readable } from 'node:stream';
 import { attachResilience, type ResilienceHandle } from './interceptor.js';
+import { nodeBuiltin } from './node-builtin.js';
 import { normalizePool } from './options.js';
 import type { PoolOptions, ResilienceOptions } from './types.js';
 import { downloadToFile, type DownloadResult } from './download.js';
@@ -104,17 +105,10 @@ export function createResilientAxios(options: ResilientAxiosOptions = {}): Resil
   return api;
 }
 
-type BuiltinLoader = (id: string) => unknown;
-
-/**
- * Keep-alive agents, on Node only. `process.getBuiltinModule` loads them without a top-level
- * import, so browser bundles never see `node:http`.
- */
+/** Keep-alive agents, on Node only. */
 function keepAliveAgents(pool: Required<PoolOptions>): { http: HttpAgent; https: HttpAgent } | undefined {
-  const load = (globalThis as { process?: { getBuiltinModule?: BuiltinLoader } }).process?.getBuiltinModule;
-  if (typeof load !== 'function') return undefined;
-  const http = load('node:http') as typeof import('node:http') | undefined;
-  const https = load('node:https') as typeof import('node:https') | undefined;
+  const http = nodeBuiltin<typeof import('node:http')>('node:http');
+  const https = nodeBuiltin<typeof import('node:https')>('node:https');
   if (!http || !https) return undefined;
   const agentOptions = { keepAlive: true, ...pool };
   return { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { computeBackoff } from './backoff.js';
 import { monotonicNow } from './clock.js';
 import { StreamResumeError } from './errors.js';
+import { nodeBuiltin } from './node-builtin.js';
 import { DEFAULT_OPTIONS } from './options.js';
 import type { ResilienceOptions } from './types.js';
 import {
@@ -26,13 +27,6 @@ import { AttemptState, STATE_KEY, stateOf } from './state.js';
 type StreamModule = typeof import('node:stream');
 export type Progress = { received: number; resumes: number };
 type Opened = { response: AxiosResponse<Readable>; progress: Progress };
-
-/** Node built-ins, loaded only when a stream is opened, so browser bundles never see them. */
-export function builtin<T>(id: string): T | undefined {
-  const load = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-    ?.getBuiltinModule;
-  return typeof load === 'function' ? (load(id) as T | undefined) : undefined;
-}
 
 /**
  * Opens a streamed response; retryable failures before the body starts are retried. On Node the
@@ -61,7 +55,7 @@ export async function openResumable(
   defaults: ResilienceOptions,
 ): Promise<Opened> {
   const { onDownloadProgress, signal, ...rest } = config;
-  const streams = builtin<StreamModule>('node:stream');
+  const streams = nodeBuiltin<StreamModule>('node:stream');
   const request: AxiosRequestConfig = { ...rest, method, url, responseType: 'stream' };
   const progress: Progress = { received: 0, resumes: 0 };
   if (!streams) return { response: await instance.request({ ...config, ...request }), progress };
