@@ -270,6 +270,25 @@ describe('refusing to glue bodies', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(server.hits('/file.bin')).toBe(1);
   });
+  it('stops at once with CanceledError when a CancelToken fires during the wait before a resume', async () => {
+    file({ replies: [{ cutAt: 1000 }] });
+    const source = axios.CancelToken.source();
+    let waiting!: () => void;
+    const resumeScheduled = new Promise<void>((resolve) => (waiting = resolve));
+    const logger = { debug: () => undefined, warn: () => undefined, info: () => waiting() };
+    const res = await client({ baseDelayMs: 60_000, logger }).stream('GET', '/file.bin', {
+      cancelToken: source.token,
+    });
+    const failed = streamError(res.data);
+    await resumeScheduled;
+    const started = Date.now();
+    source.cancel('user left');
+    const error = await failed;
+    expect(axios.isCancel(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(server.hits('/file.bin')).toBe(1);
+  });
+
   it('drops the pending resume when the caller destroys the stream during the wait', async () => {
     file({ replies: [{ cutAt: 1000 }] });
     let waiting!: () => void;

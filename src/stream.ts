@@ -91,6 +91,7 @@ export async function openResumable(
     stallTimeoutMs:
       state?.options.stallTimeoutMs ?? defaults.stallTimeoutMs ?? DEFAULT_OPTIONS.stallTimeoutMs,
     signal,
+    cancelToken: config.cancelToken,
     onDownloadProgress,
     progress,
   });
@@ -106,6 +107,7 @@ interface BodyJob {
   total: number | undefined;
   stallTimeoutMs: number;
   signal: AxiosRequestConfig['signal'];
+  cancelToken: AxiosRequestConfig['cancelToken'];
   onDownloadProgress: AxiosRequestConfig['onDownloadProgress'];
   progress: Progress;
 }
@@ -147,6 +149,7 @@ function resumableBody(streams: StreamModule, job: BodyJob): Readable {
     new CanceledError(undefined, job.response.config as InternalAxiosRequestConfig);
   const onAbort = (): void => fail(canceled());
   job.signal?.addEventListener?.('abort', onAbort);
+  job.cancelToken?.subscribe(onAbort);
 
   // One timer per stream, pushed back on each chunk (`refresh()` costs far less than a new timer).
   function armStall(): void {
@@ -319,6 +322,7 @@ function resumableBody(streams: StreamModule, job: BodyJob): Readable {
     detach(true);
     clearTimeout(waitTimer);
     job.signal?.removeEventListener?.('abort', onAbort);
+    job.cancelToken?.unsubscribe(onAbort);
     internal.abort();
   }
 
