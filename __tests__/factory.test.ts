@@ -77,6 +77,7 @@ describe('createResilientAxios', () => {
     expect(() => createResilientAxios({ retries: -1 })).toThrow(/`retries`/);
     expect(() => createResilientAxios({ pool: { maxSockets: 0 } })).toThrow(/`pool\.maxSockets`/);
     expect(() => createResilientAxios({ pool: { max: 1 } as never })).toThrow(/`pool\.max`/);
+    expect(() => createResilientAxios({ axios: 'http://x' as never })).toThrow(/`axios`/);
   });
 });
 

@@ -72,6 +72,9 @@ export function createResilientAxios(options: ResilientAxiosOptions = {}): Resil
     );
   }
   const { axios: axiosConfig, pool, ...resilience } = options;
+  if (axiosConfig !== undefined && (axiosConfig === null || typeof axiosConfig !== 'object')) {
+    throw new TypeError(`Expected \`axios\` to be an axios config object, got ${String(axiosConfig)}`);
+  }
   const limits = normalizePool(pool ?? {});
   const defaults: CreateAxiosDefaults = { ...axiosConfig };
   const agents: HttpAgent[] = [];
