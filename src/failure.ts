@@ -1,6 +1,6 @@
 import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
 import type { FailureFacts } from './classify.js';
-import type { HeaderBag } from './retry-after.js';
+import { headerValue } from './headers.js';
 
 // Reading what `classify` needs off a failed axios attempt.
 
@@ -48,9 +48,6 @@ export function isReplayableBody(data: unknown): boolean {
   return typeof body[Symbol.asyncIterator] !== 'function';
 }
 
-export function hasHeader(headers: unknown, lowerName: string): boolean {
-  if (headers === null || typeof headers !== 'object') return false;
-  const bag = headers as HeaderBag & { has?: (name: string) => boolean };
-  if (typeof bag.has === 'function') return bag.has(lowerName);
-  return Object.keys(bag).some((key) => key.toLowerCase() === lowerName && bag[key] != null);
+export function hasHeader(headers: unknown, name: string): boolean {
+  return headerValue(headers, name) !== undefined;
 }

@@ -11,7 +11,7 @@ import { monotonicNow } from './clock.js';
 import { normalizeOptions, type ResolvedOptions } from './options.js';
 import type { GiveUpReason, ResilienceOptions } from './types.js';
 import { axiosErrorIn, failureFacts, hasHeader, isReplayableBody } from './failure.js';
-import { serverRequestedDelay, type HeaderBag } from './retry-after.js';
+import { serverRequestedDelay } from './retry-after.js';
 import { sleep } from './sleep.js';
 import { createStats, type ResilienceStats, type StatsCounters } from './stats.js';
 import { AttemptState, STATE_KEY, stateOf } from './state.js';
@@ -182,7 +182,7 @@ class ResiliencePlugin implements ResilienceHandle {
     const status = error.response?.status;
     const serverDelay =
       status === 429 || status === 503
-        ? serverRequestedDelay(error.response?.headers as HeaderBag | undefined, Date.now())
+        ? serverRequestedDelay(error.response?.headers, Date.now())
         : undefined;
     const facts = failureFacts(error, config, state.bodyReplayable, status, serverDelay !== undefined);
     const verdict = await this.decide(facts, error, config, state);

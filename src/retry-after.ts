@@ -1,5 +1,4 @@
-/** A header bag as axios hands it over: `AxiosHeaders` or a plain object. */
-export type HeaderBag = { get?: (name: string) => unknown } & Record<string, unknown>;
+import { headerValue } from './headers.js';
 
 const DELAY_SECONDS = /^\s*(\d+(?:\.\d+)?)\s*$/;
 // RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms recipients must accept.
@@ -50,18 +49,12 @@ function secondsToMs(seconds: number): number | undefined {
   return Math.min(Math.round(seconds * 1000), FAR_FUTURE_MS);
 }
 
-function header(headers: HeaderBag | undefined, name: string): unknown {
-  if (!headers) return undefined;
-  if (typeof headers.get === 'function') return headers.get(name);
-  return headers[name] ?? headers[name.toLowerCase()];
-}
-
 /**
  * The wait a response asks for: `Retry-After` first, then the RateLimit headers.
  * `undefined` when the response names no usable wait.
  */
-export function serverRequestedDelay(headers: HeaderBag | undefined, nowMs: number): number | undefined {
-  const retryAfter = parseRetryAfter(header(headers, 'retry-after'), nowMs);
+export function serverRequestedDelay(headers: unknown, nowMs: number): number | undefined {
+  const retryAfter = parseRetryAfter(headerValue(headers, 'retry-after'), nowMs);
   if (retryAfter !== undefined) return retryAfter;
-  return parseRateLimitReset(header(headers, 'ratelimit'), header(headers, 'ratelimit-reset'));
+  return parseRateLimitReset(headerValue(headers, 'ratelimit'), headerValue(headers, 'ratelimit-reset'));
 }

@@ -11,17 +11,11 @@ import type { Readable } from 'node:stream';
 import { computeBackoff } from './backoff.js';
 import { monotonicNow } from './clock.js';
 import { StreamResumeError } from './errors.js';
+import { headerValue } from './headers.js';
 import { nodeBuiltin } from './node-builtin.js';
 import { DEFAULT_OPTIONS } from './options.js';
 import type { ResilienceOptions } from './types.js';
-import {
-  checkResumeReply,
-  contentLength,
-  decodedByAxios,
-  headerValue,
-  planResume,
-  type ResumePlan,
-} from './range.js';
+import { checkResumeReply, contentLength, decodedByAxios, planResume, type ResumePlan } from './range.js';
 import { AttemptState, STATE_KEY, stateOf } from './state.js';
 
 type StreamModule = typeof import('node:stream');
