@@ -8,19 +8,8 @@ import {
   type ResilienceOptions,
   type ResilienceStats,
 } from '../src/index.js';
+import { seededRandom } from './helpers/seeded-random.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-
-/** A small seeded generator (mulberry32), so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const answer = (res: http.ServerResponse, status: number, body = ''): void => {
   res.writeHead(status, { 'content-length': Buffer.byteLength(body) });
@@ -87,7 +76,7 @@ describe('under load', () => {
   afterEach(() => server.close());
 
   it('settles 2,000 concurrent requests correctly when 20% of attempts fail, and leaks nothing', async () => {
-    const random = seeded(2026);
+    const random = seededRandom(2026);
     server.handle('/item', (req, res) => {
       const roll = random();
       if (roll < 0.1) answer(res, 503);
@@ -181,7 +170,7 @@ describe('under load', () => {
         const i = new URL(req.url ?? '/', server.url).searchParams.get('i') ?? '';
         const n = (attemptsOf.get(i) ?? 0) + 1;
         attemptsOf.set(i, n);
-        answer(res, seeded(Number(i) * 16 + n)() < 0.1 ? 503 : 200, 'ok');
+        answer(res, seededRandom(Number(i) * 16 + n)() < 0.1 ? 503 : 200, 'ok');
       });
     }
 

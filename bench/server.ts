@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { seededRandom } from '../__tests__/helpers/seeded-random.js';
 
 export type ServerMode =
   | { mode: 'down' }
@@ -22,19 +23,7 @@ export interface ServerStats {
 let mode: ServerMode = { mode: 'down' };
 let stats: ServerStats = { hits: 0, ok: 0, unavailable: 0, resets: 0 };
 let inFlight = 0;
-let random = mulberry32(1);
-
-/** A small seeded PRNG, so every contender meets the same sequence of faults. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+let random = seededRandom(1);
 
 function unavailable(res: http.ServerResponse): void {
   stats.unavailable += 1;
@@ -76,7 +65,7 @@ server.on('connection', (socket) => {
 process.on('message', (message: { type: string } & Partial<ServerMode>) => {
   if (message.type === 'mode') {
     mode = message as ServerMode;
-    if (mode.mode === 'flaky') random = mulberry32(mode.seed);
+    if (mode.mode === 'flaky') random = seededRandom(mode.seed);
     stats = { hits: 0, ok: 0, unavailable: 0, resets: 0 };
     process.send?.({ type: 'ok' });
   } else if (message.type === 'stats') {
