@@ -705,6 +705,35 @@ describe('hooks', () => {
       expect(unhandled).toEqual([]);
     });
 
+    it('counts a call a hook ended as one request given up, so the counters still add up', async () => {
+      const { instance, mock, handle } = setup({
+        onRetry: () => {
+          throw new Error('onRetry failed');
+        },
+      });
+      mock.onGet('/x').reply(503);
+      await instance.get('/x').catch(() => undefined);
+      const stats = handle.stats();
+      expect(stats).toMatchObject({ requests: 1, attempts: 1, successes: 0 });
+      expect(stats.giveUps['not-retryable']).toBe(1);
+    });
+
+    it("ends the request once when a retry's own request interceptor throws", async () => {
+      const { instance, mock, handle } = setup();
+      let attempts = 0;
+      instance.interceptors.request.use((config) => {
+        attempts += 1;
+        if (attempts === 2) throw new Error('token refresh failed');
+        return config;
+      });
+      mock.onGet('/x').reply(503);
+      await expect(instance.get('/x')).rejects.toThrow('token refresh failed');
+      const stats = handle.stats();
+      expect(mock.history.get).toHaveLength(1);
+      expect(stats.requests).toBe(1);
+      expect(stats.giveUps['not-retryable']).toBe(1);
+    });
+
     it('rejects the call with the error shouldRetry threw', async () => {
       const hookError = new Error('shouldRetry failed');
       const { instance, mock } = setup({

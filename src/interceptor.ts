@@ -169,7 +169,14 @@ class ResiliencePlugin implements ResilienceHandle {
     const state = stateOf(config);
     // Not from axios, not ours, or already settled by a nested attempt: pass it on untouched.
     if (state === undefined || state.owner !== this || state.endedAt !== undefined) throw caught;
-    return this.retryOrGiveUp(error as AxiosError, config as StatefulConfig, state, caught);
+    try {
+      return await this.retryOrGiveUp(error as AxiosError, config as StatefulConfig, state, caught);
+    } catch (failure) {
+      // A hook threw, or a retry failed before axios sent it (a request interceptor threw):
+      // a failure the plugin cannot retry, so the request still ends, and is counted, once.
+      if (state.endedAt === undefined) this.settle(state, 'not-retryable');
+      throw failure;
+    }
   };
 
   private async retryOrGiveUp(
@@ -242,10 +249,14 @@ class ResiliencePlugin implements ResilienceHandle {
     return retry ? { retry: true, reason } : NOT_RETRYABLE;
   }
 
-  private async giveUp(error: unknown, state: AttemptState, reason: GiveUpReason): Promise<never> {
+  private settle(state: AttemptState, reason: GiveUpReason): void {
     state.reason = reason;
     state.endedAt = monotonicNow();
     if (!state.continuation) this.counters.giveUps[reason] += 1;
+  }
+
+  private async giveUp(error: unknown, state: AttemptState, reason: GiveUpReason): Promise<never> {
+    this.settle(state, reason);
     const options = state.options;
     if (options.logger) {
       const level = reason === 'not-retryable' || reason === 'canceled' ? 'debug' : 'warn';
