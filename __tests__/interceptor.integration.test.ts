@@ -1,7 +1,8 @@
 import http from 'node:http';
-import axios, { type AxiosError, type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import { attachResilience, getRetryState, type ResilienceOptions } from '../src/index.js';
 import { closedPort, startTestServer, type TestServer } from './helpers/server.js';
+import { rejectionOf } from './helpers/outcome.js';
 
 let server: TestServer;
 let agent: http.Agent;
@@ -21,16 +22,6 @@ function resilient(options: ResilienceOptions = {}, baseURL = server.url): Axios
   const instance = axios.create({ baseURL, httpAgent: agent });
   attachResilience(instance, { baseDelayMs: 1, retryBudget: false, ...options });
   return instance;
-}
-
-/** The rejection of `promise` (fails the test when it resolves). */
-async function rejectionOf(promise: Promise<unknown>): Promise<AxiosError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AxiosError;
-  }
-  throw new Error('expected the request to fail');
 }
 
 describe('against a real server', () => {

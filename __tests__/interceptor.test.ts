@@ -14,6 +14,7 @@ import {
   type ResilienceOptions,
   type RetryContext,
 } from '../src/index.js';
+import { rejectionOf } from './helpers/outcome.js';
 
 interface Setup {
   instance: AxiosInstance;
@@ -34,16 +35,6 @@ const failWith =
   (code: string) =>
   (config: AxiosRequestConfig): Promise<never> =>
     Promise.reject(new AxiosError(`failed with ${code}`, code, config as InternalAxiosRequestConfig));
-
-/** The rejection of `promise` (fails the test when it resolves). */
-async function rejectionOf(promise: Promise<unknown>): Promise<AxiosError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AxiosError;
-  }
-  throw new Error('expected the request to fail');
-}
 
 /** Lets every pending promise and I/O callback run, without moving the (possibly fake) clock. */
 const drain = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

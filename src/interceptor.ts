@@ -13,7 +13,7 @@ import type { GiveUpReason, ResilienceOptions } from './types.js';
 import { axiosErrorIn, failureFacts, hasHeader, isReplayableBody } from './failure.js';
 import { serverRequestedDelay } from './retry-after.js';
 import { sleep } from './sleep.js';
-import { createStats, type ResilienceStats, type StatsCounters } from './stats.js';
+import { createStats, type ResilienceStats } from './stats.js';
 import { AttemptState, STATE_KEY, stateOf } from './state.js';
 
 /** What `attachResilience` returns. */
@@ -64,7 +64,7 @@ function isAxiosInstance(value: unknown): value is AxiosInstance {
 }
 
 class ResiliencePlugin implements ResilienceHandle {
-  private readonly counters: StatsCounters = createStats();
+  private readonly counters: ResilienceStats = createStats();
   private readonly requestId: number;
   private responseId: number;
   private readonly responses: ResponseManager;

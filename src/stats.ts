@@ -16,9 +16,7 @@ export interface ResilienceStats {
   budgetRefusals: number;
 }
 
-export type StatsCounters = ResilienceStats;
-
-export function createStats(): StatsCounters {
+export function createStats(): ResilienceStats {
   return {
     requests: 0,
     attempts: 0,
