@@ -1,21 +1,21 @@
-export { attachResilience, type ResilienceHandle } from './interceptor.js';
+export { attachResilience, type ResilienceHandle } from './axios/plugin.js';
 export {
   createResilientAxios,
   type ResilientAxiosInstance,
   type ResilientAxiosOptions,
   type DownloadResult,
-} from './factory.js';
-export { RETRYABLE_STATUS_CODES, NON_RETRYABLE_STATUS_CODES } from './classify.js';
-export { getRetryState, type RetryState } from './state.js';
+} from './axios/factory.js';
+export { RETRYABLE_STATUS_CODES, NON_RETRYABLE_STATUS_CODES } from './policy/classify.js';
+export { getRetryState, type RetryState } from './axios/attempt-state.js';
 export {
   createRetryBudget,
   RetryBudget,
   type RetryBudgetOptions,
   type RetryBudgetSnapshot,
-} from './budget.js';
+} from './guards/retry-budget.js';
 export { StreamResumeError, isStreamResumeError } from './errors.js';
-export { parseRetryAfter } from './retry-after.js';
-export { computeBackoff, type BackoffPolicy } from './backoff.js';
+export { parseRetryAfter } from './policy/retry-after.js';
+export { computeBackoff, type BackoffPolicy } from './policy/backoff.js';
 export { DEFAULT_OPTIONS } from './options.js';
 export type {
   ResilienceOptions,
@@ -28,4 +28,4 @@ export type {
   ResilienceLogger,
   PoolOptions,
 } from './types.js';
-export type { ResilienceStats } from './stats.js';
+export type { ResilienceStats } from './axios/stats.js';

@@ -1,6 +1,6 @@
 import type { InternalAxiosRequestConfig } from 'axios';
-import { RetryBudget, type RetryBudgetOptions } from './budget.js';
-import { RETRYABLE_STATUS_CODES } from './classify.js';
+import { RetryBudget, type RetryBudgetOptions } from './guards/retry-budget.js';
+import { RETRYABLE_STATUS_CODES } from './policy/classify.js';
 import type { JitterMode, PoolOptions, ResilienceLogger, ResilienceOptions } from './types.js';
 
 /** Options after defaults and validation: what the interceptor reads on every failure. */

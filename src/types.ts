@@ -1,5 +1,5 @@
 import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
-import type { RetryBudget, RetryBudgetOptions } from './budget.js';
+import type { RetryBudget, RetryBudgetOptions } from './guards/retry-budget.js';
 
 /** How the computed backoff is randomised. A number r in [0, 1] waits `d + U(0, d·r)`. */
 export type JitterMode = number | 'full' | 'equal' | 'decorrelated' | 'none';

@@ -1,4 +1,4 @@
-import type { GiveUpReason } from './types.js';
+import type { GiveUpReason } from '../types.js';
 
 /** The plugin's counters since it was attached. */
 export interface ResilienceStats {

@@ -5,8 +5,8 @@ import {
   createResilientAxios,
   type ResilientAxiosInstance,
   type ResilientAxiosOptions,
-} from '../src/index.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+} from '../../src/index.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 const made: ResilientAxiosInstance[] = [];

@@ -5,8 +5,8 @@ import axios, {
   type InternalAxiosRequestConfig,
 } from 'axios';
 import fc from 'fast-check';
-import { attachResilience, getRetryState, type ResilienceOptions } from '../src/index.js';
-import { startTestServer } from './helpers/server.js';
+import { attachResilience, getRetryState, type ResilienceOptions } from '../../src/index.js';
+import { startTestServer } from '../helpers/server.js';
 
 /** One attempt as the transport saw it: when it started (ms after the call) and its timeout. */
 interface Attempt {

@@ -1,4 +1,4 @@
-import { headerValue } from './headers.js';
+import { headerValue } from '../policy/headers.js';
 
 /** A parsed `Content-Range: bytes first-last/complete`; `total` is `undefined` for `*`. */
 export interface ContentRange {

@@ -1,5 +1,5 @@
-import { MAX_TIMER_MS } from './options.js';
-import type { JitterMode } from './types.js';
+import { MAX_TIMER_MS } from '../options.js';
+import type { JitterMode } from '../types.js';
 
 /** What the delay maths needs; a subset of the resolved options. */
 export interface BackoffPolicy {

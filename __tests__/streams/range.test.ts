@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkResumeReply, parseContentRange, planResume, type ResumePlan } from '../src/range.js';
+import { checkResumeReply, parseContentRange, planResume, type ResumePlan } from '../../src/streams/range.js';
 
 const first = {
   method: 'GET',

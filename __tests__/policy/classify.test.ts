@@ -1,5 +1,5 @@
-import { classify, type FailureFacts } from '../src/classify.js';
-import { normalizeOptions } from '../src/options.js';
+import { classify, type FailureFacts } from '../../src/policy/classify.js';
+import { normalizeOptions } from '../../src/options.js';
 
 const defaults = normalizeOptions({});
 const facts = (over: Partial<FailureFacts>): FailureFacts => ({

@@ -7,14 +7,14 @@ import axios, {
 } from 'axios';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Readable } from 'node:stream';
-import { attachResilience, type ResilienceHandle } from './interceptor.js';
+import { attachResilience, type ResilienceHandle } from './plugin.js';
 import { nodeBuiltin } from './node-builtin.js';
-import { normalizePool } from './options.js';
-import type { PoolOptions, ResilienceOptions } from './types.js';
-import { downloadToFile, type DownloadResult } from './download.js';
-import { openStream } from './stream.js';
+import { normalizePool } from '../options.js';
+import type { PoolOptions, ResilienceOptions } from '../types.js';
+import { downloadToFile, type DownloadResult } from '../streams/download.js';
+import { openStream } from '../streams/stream.js';
 
-export type { DownloadResult } from './download.js';
+export type { DownloadResult } from '../streams/download.js';
 
 export interface ResilientAxiosOptions extends ResilienceOptions {
   /**

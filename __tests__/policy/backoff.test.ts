@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { clampDelay, computeBackoff, type BackoffPolicy } from '../src/backoff.js';
-import type { JitterMode } from '../src/types.js';
+import { clampDelay, computeBackoff, type BackoffPolicy } from '../../src/policy/backoff.js';
+import type { JitterMode } from '../../src/types.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 

@@ -1,7 +1,7 @@
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
-import { randomIdempotencyKey } from './options.js';
-import type { ResilienceOptions } from './types.js';
-import { nodeBuiltin } from './node-builtin.js';
+import { randomIdempotencyKey } from '../options.js';
+import type { ResilienceOptions } from '../types.js';
+import { nodeBuiltin } from '../axios/node-builtin.js';
 import { openResumable } from './stream.js';
 
 /** What `download()` resolves to. */

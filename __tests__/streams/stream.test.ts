@@ -9,9 +9,9 @@ import {
   isStreamResumeError,
   type ResilientAxiosInstance,
   type ResilientAxiosOptions,
-} from '../src/index.js';
-import { serveRangeFile, sha256, type RangeFileOptions } from './helpers/range-server.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+} from '../../src/index.js';
+import { serveRangeFile, sha256, type RangeFileOptions } from '../helpers/range-server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const MiB = 1024 * 1024;
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseRateLimitReset, parseRetryAfter, serverRequestedDelay } from '../src/retry-after.js';
+import { parseRateLimitReset, parseRetryAfter, serverRequestedDelay } from '../../src/policy/retry-after.js';
 
 /** 1994-11-06T08:49:37Z, the example date of RFC 9110 §5.6.7. */
 const RFC_EXAMPLE_MS = Date.UTC(1994, 10, 6, 8, 49, 37);

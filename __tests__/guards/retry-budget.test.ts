@@ -6,8 +6,8 @@ import {
   getRetryState,
   RetryBudget,
   type RetryBudgetOptions,
-} from '../src/index.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+} from '../../src/index.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** What the budget is asked, in order, against a clock the test moves. */
 type Op = { kind: 'request' } | { kind: 'retry' } | { kind: 'tick'; ms: number };

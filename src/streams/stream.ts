@@ -8,15 +8,15 @@ import {
   type InternalAxiosRequestConfig,
 } from 'axios';
 import type { Readable } from 'node:stream';
-import { computeBackoff } from './backoff.js';
-import { monotonicNow } from './clock.js';
-import { StreamResumeError } from './errors.js';
-import { headerValue } from './headers.js';
-import { nodeBuiltin } from './node-builtin.js';
-import { DEFAULT_OPTIONS } from './options.js';
-import type { ResilienceOptions } from './types.js';
+import { computeBackoff } from '../policy/backoff.js';
+import { monotonicNow } from '../guards/clock.js';
+import { StreamResumeError } from '../errors.js';
+import { headerValue } from '../policy/headers.js';
+import { nodeBuiltin } from '../axios/node-builtin.js';
+import { DEFAULT_OPTIONS } from '../options.js';
+import type { ResilienceOptions } from '../types.js';
 import { checkResumeReply, contentLength, decodedByAxios, planResume, type ResumePlan } from './range.js';
-import { AttemptState, STATE_KEY, stateOf } from './state.js';
+import { AttemptState, STATE_KEY, stateOf } from '../axios/attempt-state.js';
 
 type StreamModule = typeof import('node:stream');
 export type Progress = { received: number; resumes: number };

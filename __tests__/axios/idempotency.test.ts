@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
-import { attachResilience, getRetryState, type ResilienceOptions } from '../src/index.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { attachResilience, getRetryState, type ResilienceOptions } from '../../src/index.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -5,16 +5,16 @@ import {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import { clampDelay, computeBackoff } from './backoff.js';
-import { classify, safetyVerdict, type FailureFacts, type Verdict } from './classify.js';
-import { monotonicNow } from './clock.js';
-import { normalizeOptions, type ResolvedOptions } from './options.js';
-import type { GiveUpReason, ResilienceOptions } from './types.js';
+import { clampDelay, computeBackoff } from '../policy/backoff.js';
+import { classify, safetyVerdict, type FailureFacts, type Verdict } from '../policy/classify.js';
+import { monotonicNow } from '../guards/clock.js';
+import { normalizeOptions, type ResolvedOptions } from '../options.js';
+import type { GiveUpReason, ResilienceOptions } from '../types.js';
 import { axiosErrorIn, failureFacts, hasHeader, isReplayableBody } from './failure.js';
-import { serverRequestedDelay } from './retry-after.js';
+import { serverRequestedDelay } from '../policy/retry-after.js';
 import { sleep } from './sleep.js';
 import { createStats, type ResilienceStats } from './stats.js';
-import { AttemptState, STATE_KEY, stateOf } from './state.js';
+import { AttemptState, STATE_KEY, stateOf } from './attempt-state.js';
 
 /** What `attachResilience` returns. */
 export interface ResilienceHandle {

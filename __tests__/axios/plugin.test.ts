@@ -13,8 +13,8 @@ import {
   type ResilienceHandle,
   type ResilienceOptions,
   type RetryContext,
-} from '../src/index.js';
-import { rejectionOf } from './helpers/outcome.js';
+} from '../../src/index.js';
+import { rejectionOf } from '../helpers/outcome.js';
 
 interface Setup {
   instance: AxiosInstance;

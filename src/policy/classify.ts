@@ -1,5 +1,5 @@
-import type { ResolvedOptions } from './options.js';
-import type { GiveUpReason, RetryReason } from './types.js';
+import type { ResolvedOptions } from '../options.js';
+import type { GiveUpReason, RetryReason } from '../types.js';
 
 /** Statuses the seed retried: request timeout, rate limit, and gateway/availability errors. */
 export const RETRYABLE_STATUS_CODES: readonly number[] = Object.freeze([408, 429, 502, 503, 504]);

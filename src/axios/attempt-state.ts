@@ -1,6 +1,6 @@
-import { monotonicNow } from './clock.js';
-import type { ResolvedOptions } from './options.js';
-import type { GiveUpReason } from './types.js';
+import { monotonicNow } from '../guards/clock.js';
+import type { ResolvedOptions } from '../options.js';
+import type { GiveUpReason } from '../types.js';
 
 /**
  * The config key that carries a request's attempt state between attempts. A string key, because

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import axios, { type AxiosInstance } from 'axios';
-import { attachResilience, getRetryState, type ResilienceOptions } from '../src/index.js';
-import { closedPort, startTestServer, type TestServer } from './helpers/server.js';
-import { rejectionOf } from './helpers/outcome.js';
+import { attachResilience, getRetryState, type ResilienceOptions } from '../../src/index.js';
+import { closedPort, startTestServer, type TestServer } from '../helpers/server.js';
+import { rejectionOf } from '../helpers/outcome.js';
 
 let server: TestServer;
 let agent: http.Agent;

@@ -1,6 +1,6 @@
 import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
-import type { FailureFacts } from './classify.js';
-import { headerValue } from './headers.js';
+import type { FailureFacts } from '../policy/classify.js';
+import { headerValue } from '../policy/headers.js';
 
 // Reading what `classify` needs off a failed axios attempt.
 
