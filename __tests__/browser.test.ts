@@ -132,7 +132,9 @@ describe.each<AdapterName>(['xhr', 'fetch'])('in Chromium with the %s adapter', 
       errorName: 'CanceledError',
     });
     expect(outcome.settledMs).toBeLessThan(100);
-    expect(outcome.retry).toMatchObject({ attempts: 1, delaysMs: [5000], reason: 'canceled' });
+    // The wait actually taken (about 150 ms), not the 5 s that was planned.
+    expect(outcome.retry).toMatchObject({ attempts: 1, delaysMs: [expect.any(Number)], reason: 'canceled' });
+    expect(outcome.retry?.delaysMs[0]).toBeLessThan(1000);
     expect(attemptsAt(api, route)).toBe(1);
   });
 

@@ -393,7 +393,9 @@ async function settle(request: Promise<AxiosResponse>): Promise<Settled> {
 }
 
 function stateOf(outcome: Settled): RetryState {
-  return getRetryState(outcome.response ?? outcome.error) ?? { attempts: 0, delaysMs: [], elapsedMs: 0 };
+  return (
+    getRetryState(outcome.response ?? outcome.error) ?? { attempts: 0, delaysMs: [], elapsedMs: 0, hedges: 0 }
+  );
 }
 
 function describeOutcomes(outcomes: Settled[], states: RetryState[]): string {

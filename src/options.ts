@@ -1,5 +1,5 @@
 import type { InternalAxiosRequestConfig } from 'axios';
-import { RetryBudget, type RetryBudgetOptions } from './guards/retry-budget.js';
+import { isRetryBudget, RetryBudget, type RetryBudgetOptions } from './guards/retry-budget.js';
 import { RETRYABLE_STATUS_CODES } from './policy/classify.js';
 import type { JitterMode, PoolOptions, ResilienceLogger, ResilienceOptions } from './types.js';
 
@@ -206,7 +206,7 @@ function positiveInteger(name: string, value: unknown): number {
 
 function budgetOf(value: unknown, perRequest: boolean): RetryBudget | false {
   if (value === false) return false;
-  if (value instanceof RetryBudget) return value;
+  if (isRetryBudget(value)) return value;
   if (perRequest) {
     return fail('retryBudget', 'false or a budget from createRetryBudget() in a per-request config', value);
   }

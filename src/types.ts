@@ -15,7 +15,8 @@ export type GiveUpReason =
   | 'deadline'
   | 'retry-after-too-long'
   | 'canceled'
-  | 'body-not-replayable';
+  | 'body-not-replayable'
+  | 'circuit-open';
 
 /** What `shouldRetry` and `onRetry` are told about the failed attempt. */
 export interface RetryContext {

@@ -54,6 +54,16 @@ const OPTION_NAMES: ReadonlySet<string> = new Set(['ratio', 'minPerSecond', 'win
  * memory is fixed, whatever the traffic. One budget per instance by default; pass the same budget
  * (from {@link createRetryBudget}) to several instances to share it.
  */
+/** Marks a budget made by any copy of this package, so two installed copies can share one. */
+const BUDGET_BRAND = Symbol.for('axios-resilience.RetryBudget');
+
+/** True for a budget from `createRetryBudget()` of any copy of this package. */
+export function isRetryBudget(value: unknown): value is RetryBudget {
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BUDGET_BRAND] === true
+  );
+}
+
 export class RetryBudget {
   readonly ratio: number;
   readonly minPerSecond: number;
@@ -173,3 +183,4 @@ function budgetNumber(name: string, value: unknown, fallback: number): number {
 export function createRetryBudget(options?: RetryBudgetOptions): RetryBudget {
   return new RetryBudget(options);
 }
+Object.defineProperty(RetryBudget.prototype, BUDGET_BRAND, { value: true });

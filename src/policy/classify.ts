@@ -16,8 +16,12 @@ export interface FailureFacts {
   readonly method: string;
   /** Response status, or `undefined` when no response arrived. */
   readonly status: number | undefined;
-  /** `AxiosError.code` (or the underlying error's code). */
+  /** `AxiosError.code`. */
   readonly code: string | undefined;
+  /** Codes further down the error's `cause` chain (the `fetch` adapter keeps the socket's there). */
+  readonly causeCodes?: readonly string[];
+  /** The status check accepted the response, then its body failed in transit (reset, stall, cut). */
+  readonly inTransit?: boolean;
   readonly canceled: boolean;
   readonly bodyReplayable: boolean;
   /** The request carries an `Idempotency-Key` header. */
@@ -69,10 +73,22 @@ function classifyStatus(facts: FailureFacts, options: ResolvedOptions): Verdict 
 }
 
 function classifyNoResponse(facts: FailureFacts, options: ResolvedOptions): Verdict {
-  const code = facts.code;
-  if (code === undefined || !options.retryOnErrorCodes.has(code)) return NOT_RETRYABLE;
-  if (options.methods.has(facts.method) || facts.idempotencyKey) return { retry: true, reason: code };
+  const repeatable = options.methods.has(facts.method) || facts.idempotencyKey;
+  // A body that broke after the headers is a transport failure, whatever its code says.
+  if (facts.inTransit) {
+    return repeatable ? { retry: true, reason: `body ${facts.code ?? 'failed'}` } : NOT_RETRYABLE;
+  }
+  const code = firstCode(facts, options.retryOnErrorCodes);
+  if (code === undefined) return NOT_RETRYABLE;
+  if (repeatable) return { retry: true, reason: code };
   // A refused connection or failed DNS lookup means no byte reached the server.
-  if (NOT_PROCESSED_CODES.has(code)) return { retry: true, reason: code };
+  if (firstCode(facts, NOT_PROCESSED_CODES) !== undefined) return { retry: true, reason: code };
   return NOT_RETRYABLE;
+}
+
+/** The most specific of the error's codes (its causes' first, then its own) found in `wanted`. */
+function firstCode(facts: FailureFacts, wanted: ReadonlySet<string>): string | undefined {
+  const cause = facts.causeCodes?.find((code) => wanted.has(code));
+  if (cause !== undefined) return cause;
+  return facts.code !== undefined && wanted.has(facts.code) ? facts.code : undefined;
 }

@@ -16,11 +16,12 @@ import { nodeBuiltin } from '../axios/node-builtin.js';
 import { DEFAULT_OPTIONS } from '../options.js';
 import type { ResilienceOptions } from '../types.js';
 import { checkResumeReply, contentLength, decodedByAxios, planResume, type ResumePlan } from './range.js';
-import { AttemptState, STATE_KEY, stateOf } from '../axios/attempt-state.js';
+import { AttemptState, CAPTURE_KEY, ResponseCapture, STATE_KEY, stateOf } from '../axios/attempt-state.js';
 
 type StreamModule = typeof import('node:stream');
 export type Progress = { received: number; resumes: number };
-type Opened = { response: AxiosResponse<Readable>; progress: Progress };
+/** `response` as it came, its body wrapped; `returned`: what the interceptors gave the caller. */
+type Opened = { response: AxiosResponse<Readable>; progress: Progress; returned: unknown };
 
 /**
  * Opens a streamed response; retryable failures before the body starts are retried. On Node the
@@ -34,7 +35,7 @@ export async function openStream<T>(
   config: AxiosRequestConfig | undefined,
   defaults: ResilienceOptions,
 ): Promise<AxiosResponse<T>> {
-  return (await openResumable(instance, method, url, config ?? {}, defaults)).response as AxiosResponse<T>;
+  return (await openResumable(instance, method, url, config ?? {}, defaults)).returned as AxiosResponse<T>;
 }
 
 /**
@@ -52,17 +53,24 @@ export async function openResumable(
   const streams = nodeBuiltin<StreamModule>('node:stream');
   const request: AxiosRequestConfig = { ...rest, method, url, responseType: 'stream' };
   const progress: Progress = { received: 0, resumes: 0 };
-  if (!streams) return { response: await instance.request({ ...config, ...request }), progress };
+  if (!streams) {
+    const response = await instance.request({ ...config, ...request });
+    return { response, progress, returned: response };
+  }
   const perRequest = config.resilience;
   const wantsResume = perRequest !== false && (perRequest?.resume ?? defaults.resume ?? false);
   if (wantsResume && headerValue(config.headers, 'accept-encoding') === undefined) {
     // RFC 9110 §14.1.2: ranges count bytes of the encoded body; identity keeps our count the server's.
     request.headers = { ...(config.headers as object), 'Accept-Encoding': 'identity' };
   }
-  const response = await instance.request<Readable>(signal ? { ...request, signal } : request);
-  const body = response.data as Partial<Readable> | undefined;
-  if (typeof body?.on !== 'function' || typeof body.pipe !== 'function') {
-    return { response, progress };
+  const capture = new ResponseCapture();
+  const captured = { ...request, [CAPTURE_KEY]: capture } as AxiosRequestConfig;
+  const returned: unknown = await instance.request<Readable>(signal ? { ...captured, signal } : captured);
+  // The response as it came, even when a response interceptor unwrapped it (r => r.data).
+  const response = (capture.response ?? returned) as AxiosResponse<Readable>;
+  const rawBody = response.data as Partial<Readable> | undefined;
+  if (typeof rawBody?.on !== 'function' || typeof rawBody.pipe !== 'function') {
+    return { response, progress, returned };
   }
   const decoded = config.decompress !== false && decodedByAxios(response.request, response.headers);
   // RFC 9110 §8.6: HEAD, 204 and 304 carry a Content-Length but no body.
@@ -89,7 +97,8 @@ export async function openResumable(
     onDownloadProgress,
     progress,
   });
-  return { response, progress };
+  // Whatever the interceptors made of the response, the caller reads the checked body.
+  return { response, progress, returned: returned === rawBody ? response.data : returned };
 }
 
 interface BodyJob {
@@ -153,10 +162,7 @@ function resumableBody(streams: StreamModule, job: BodyJob): Readable {
     }
     stallTimer = setTimeout(() => {
       stallTimer = undefined;
-      const error = Object.assign(new Error(`no body bytes for ${job.stallTimeoutMs} ms`), {
-        code: 'ESTALLED',
-      });
-      onBreak(error);
+      onBreak(stallError(`no body bytes for ${job.stallTimeoutMs} ms`));
     }, job.stallTimeoutMs);
   }
 
@@ -270,6 +276,15 @@ function resumableBody(streams: StreamModule, job: BodyJob): Readable {
   async function resumeNow(plan: ResumePlan, state: AttemptState, cause: unknown): Promise<void> {
     waitTimer = undefined;
     const received = progress.received;
+    // The range request's wait for headers is bounded like a body's silence (stallTimeoutMs).
+    const attempt = new AbortController();
+    const abortAttempt = (): void => attempt.abort();
+    internal.signal.addEventListener('abort', abortAttempt);
+    let stalled: Error | undefined;
+    const headerTimer = setTimeout(() => {
+      stalled = stallError(`no response headers for ${job.stallTimeoutMs} ms`);
+      attempt.abort();
+    }, job.stallTimeoutMs);
     let reply: AxiosResponse<Readable>;
     try {
       reply = await job.instance.request<Readable>({
@@ -279,19 +294,17 @@ function resumableBody(streams: StreamModule, job: BodyJob): Readable {
           Range: `bytes=${received}-`,
           'If-Range': plan.ifRange,
         },
-        signal: internal.signal,
+        signal: attempt.signal,
         // A new attempt of the same logical request: same options, budget and deadline.
-        [STATE_KEY]: new AttemptState(
-          state.owner,
-          state.options,
-          state.startedAt,
-          state.originalTimeoutMs,
-          true,
-        ),
+        [STATE_KEY]: new AttemptState(state.owner, state.options, state.startedAt, true, state.deadlineAt),
       } as AxiosRequestConfig);
     } catch (error) {
+      if (stalled !== undefined && !job.signal?.aborted) return onBreak(stalled);
       if (isCancel(error) || job.signal?.aborted) return fail(canceled());
       return fail(new StreamResumeError(`the range request at byte ${received} failed`, received, error));
+    } finally {
+      clearTimeout(headerTimer);
+      internal.signal.removeEventListener('abort', abortAttempt);
     }
     const checked = checkResumeReply(reply.status, reply.headers, plan, received, job.total);
     if (done || typeof checked === 'string') {
@@ -322,4 +335,8 @@ function resumableBody(streams: StreamModule, job: BodyJob): Readable {
 
   attach(job.response.data, limit);
   return output;
+}
+
+function stallError(message: string): Error {
+  return Object.assign(new Error(message), { code: 'ESTALLED' });
 }
