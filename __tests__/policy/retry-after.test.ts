@@ -113,7 +113,7 @@ describe('serverRequestedDelay', () => {
   });
 
   it('falls back to RateLimit when Retry-After is garbage', () => {
-    expect(serverRequestedDelay({ 'retry-after': 'soon', ratelimit: 't=9' }, 0)).toBe(9000);
+    expect(serverRequestedDelay({ 'retry-after': 'soon', ratelimit: '"default";r=0;t=9' }, 0)).toBe(9000);
   });
 
   it('reads headers from an AxiosHeaders-like bag case-insensitively', () => {

@@ -1,4 +1,5 @@
 import { headerValue } from './headers.js';
+import { asWaitMs, exhaustedWaitMs, readRateLimits, unstatedRemainingResetMs } from './rate-limit-headers.js';
 
 const DELAY_SECONDS = /^\s*(\d+(?:\.\d+)?)\s*$/;
 // RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms recipients must accept.
@@ -28,33 +29,33 @@ export function parseRetryAfter(value: unknown, nowMs: number): number | undefin
 }
 
 /**
- * Milliseconds until a rate-limit window resets, from the IETF RateLimit headers: `RateLimit:
- * ...;t=<seconds>` (draft-ietf-httpapi-ratelimit-headers-08+), `RateLimit: ..., reset=<seconds>`
- * (earlier drafts) or `RateLimit-Reset: <seconds>`. `undefined` when none is usable.
+ * Milliseconds until a rate-limit window resets, from the `RateLimit` field (either draft form)
+ * and the `RateLimit-Reset` header, read as on a refused response; `undefined` when none is usable.
+ *
+ * @deprecated Read whole responses with {@link serverRequestedDelay}.
  */
 export function parseRateLimitReset(rateLimit: unknown, rateLimitReset: unknown): number | undefined {
-  if (typeof rateLimit === 'string' && rateLimit.length <= 1024) {
-    const match = /(?:^|[;,\s])(?:t|reset)=(\d+(?:\.\d+)?)(?=$|[;,\s])/.exec(rateLimit);
-    if (match) return secondsToMs(Number(match[1]));
-  }
-  if (typeof rateLimitReset === 'string') {
-    const seconds = DELAY_SECONDS.exec(rateLimitReset);
-    if (seconds) return secondsToMs(Number(seconds[1]));
-  }
-  return undefined;
+  const headers: Record<string, string> = {};
+  if (typeof rateLimit === 'string') headers.ratelimit = rateLimit;
+  if (typeof rateLimitReset === 'string') headers['ratelimit-reset'] = rateLimitReset;
+  const readings = readRateLimits(headers, Date.now());
+  return exhaustedWaitMs(readings) ?? unstatedRemainingResetMs(readings);
+}
+
+/**
+ * The wait a refused response (429, or 503) asks for, in milliseconds: `Retry-After` first, then
+ * the rate-limit headers, as `serverWaitMs` in `rate-limit.ts` reads them; and since the status
+ * itself says nothing remains, also a reset the headers name without saying what remains
+ * (`RateLimit-Reset: 4` alone). `undefined` when the response names no usable wait.
+ */
+export function serverRequestedDelay(headers: unknown, nowMs: number): number | undefined {
+  const retryAfter = asWaitMs(parseRetryAfter(headerValue(headers, 'retry-after'), nowMs));
+  if (retryAfter !== undefined) return retryAfter;
+  const readings = readRateLimits(headers, nowMs);
+  return exhaustedWaitMs(readings) ?? unstatedRemainingResetMs(readings);
 }
 
 function secondsToMs(seconds: number): number | undefined {
   if (!Number.isFinite(seconds) || seconds < 0) return undefined;
   return Math.min(Math.round(seconds * 1000), FAR_FUTURE_MS);
-}
-
-/**
- * The wait a response asks for: `Retry-After` first, then the RateLimit headers.
- * `undefined` when the response names no usable wait.
- */
-export function serverRequestedDelay(headers: unknown, nowMs: number): number | undefined {
-  const retryAfter = parseRetryAfter(headerValue(headers, 'retry-after'), nowMs);
-  if (retryAfter !== undefined) return retryAfter;
-  return parseRateLimitReset(headerValue(headers, 'ratelimit'), headerValue(headers, 'ratelimit-reset'));
 }

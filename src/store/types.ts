@@ -70,13 +70,21 @@ export type CircuitListener = (from: CircuitState, to: CircuitState) => void;
 
 export interface PacerGuard {
   /**
-   * Before an attempt: how long it must wait for its scope (0: send it now). A non-zero answer
-   * reserves this attempt's place: call `acquire()` again after the wait.
+   * Before an attempt: how long it must wait for its scope, in ms (0: send it now, and it is
+   * counted in flight until `settle()`). A non-zero answer reserves nothing: wait that long, then
+   * call `acquire()` again (another attempt may have taken the slot meanwhile).
    */
   acquire(): number;
-  /** The server named a wait for the whole scope (429, or 503 naming one). */
+  /**
+   * The server named a wait for the whole scope (429, or 503 naming one): paused until
+   * `max(current end, now + waitMs)`; the listener hears of it when the pause is extended.
+   */
   pause(waitMs: number): void;
-  /** The server said `remaining` attempts are left for `resetMs`. */
+  /**
+   * The server said `remaining` units are left for `resetMs`: until then at most `remaining`
+   * minus the attempts in flight now may start. Replaces the previous window. Settle the attempt
+   * that brought the answer before calling this.
+   */
   observeQuota(remaining: number, resetMs: number): void;
   /** An attempt that `acquire()` let through has its answer (or failed): frees its in-flight slot. */
   settle(): void;
