@@ -13,13 +13,45 @@ export {
   type RetryBudgetOptions,
   type RetryBudgetSnapshot,
 } from './guards/retry-budget.js';
-export { StreamResumeError, isStreamResumeError } from './errors.js';
+export {
+  StreamResumeError,
+  isStreamResumeError,
+  CircuitOpenError,
+  isCircuitOpenError,
+  RateLimitedError,
+  isRateLimitedError,
+} from './errors.js';
 export { parseRetryAfter } from './policy/retry-after.js';
 export { computeBackoff, type BackoffPolicy } from './policy/backoff.js';
 export { DEFAULT_OPTIONS } from './options.js';
+export { createMemoryStore } from './store/memory.js';
+export type { CircuitBreakerOptions, CircuitStateChange } from './guards/breaker-options.js';
+export type {
+  ResilienceStore,
+  BudgetGuard,
+  BudgetSettings,
+  BreakerGuard,
+  BreakerSettings,
+  CircuitState,
+  CircuitListener,
+  PacerGuard,
+  PauseListener,
+  Permit,
+} from './store/types.js';
+export type {
+  ResilienceTelemetry,
+  RequestTelemetry,
+  RequestInfo,
+  RetryEvent,
+  HedgeEvent,
+  PauseEvent,
+  CircuitEvent,
+  RequestOutcome,
+} from './telemetry/types.js';
 export type {
   ResilienceOptions,
   RequestResilience,
+  HedgeOptions,
   JitterMode,
   RetryContext,
   GiveUpContext,

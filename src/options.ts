@@ -1,6 +1,9 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import { isRetryBudget, RetryBudget, type RetryBudgetOptions } from './guards/retry-budget.js';
 import { RETRYABLE_STATUS_CODES } from './policy/classify.js';
+import { normalizeCircuitBreaker, type ResolvedCircuitBreaker } from './guards/breaker-options.js';
+import type { BudgetGuard, ResilienceStore } from './store/types.js';
+import type { ResilienceTelemetry } from './telemetry/types.js';
 import type { JitterMode, PoolOptions, ResilienceLogger, ResilienceOptions } from './types.js';
 
 /** Options after defaults and validation: what the interceptor reads on every failure. */
@@ -16,7 +19,7 @@ export interface ResolvedOptions {
   /** Explicit value, or `undefined` to follow `maxDelayMs`. */
   readonly maxRetryAfterMs: number | undefined;
   readonly deadlineMs: number | undefined;
-  readonly retryBudget: RetryBudget | false;
+  readonly retryBudget: BudgetGuard | false;
   readonly idempotencyKey: false | ((config: InternalAxiosRequestConfig) => string);
   readonly shouldRetry: ResilienceOptions['shouldRetry'];
   readonly onRetry: ResilienceOptions['onRetry'];
@@ -24,6 +27,19 @@ export interface ResolvedOptions {
   readonly logger: ResilienceLogger | undefined;
   readonly resume: boolean;
   readonly stallTimeoutMs: number;
+  readonly scope: ((config: InternalAxiosRequestConfig) => string) | undefined;
+  readonly circuitBreaker: ResolvedCircuitBreaker | false;
+  readonly pacing: boolean;
+  readonly hedge: ResolvedHedge | false;
+  readonly store: ResilienceStore | undefined;
+  readonly telemetry: ResilienceTelemetry | undefined;
+}
+
+/** `hedge` after defaults and validation. */
+export interface ResolvedHedge {
+  readonly delayMs: number | 'auto';
+  readonly maxHedges: number;
+  readonly methods: ReadonlySet<string>;
 }
 
 /** The longest wait a JavaScript timer can take (2^31 - 1 ms). */
@@ -55,6 +71,9 @@ export const DEFAULT_OPTIONS = Object.freeze({
   idempotencyKey: false,
   resume: false,
   stallTimeoutMs: 30_000,
+  circuitBreaker: false,
+  pacing: true,
+  hedge: false,
   pool: Object.freeze({ maxSockets: 100, maxFreeSockets: 20, keepAliveMsecs: 1000 }),
 } as const);
 
@@ -79,7 +98,23 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof ResilienceOptions>([
   'logger',
   'resume',
   'stallTimeoutMs',
+  'scope',
+  'circuitBreaker',
+  'pacing',
+  'hedge',
+  'store',
+  'telemetry',
 ]);
+
+/** Options that belong to the instance, not to one request. */
+const INSTANCE_ONLY: ReadonlySet<string> = new Set(['store', 'telemetry']);
+
+const DEFAULT_HEDGE: ResolvedHedge = Object.freeze({
+  delayMs: 'auto',
+  maxHedges: 1,
+  methods: new Set(['GET', 'HEAD', 'OPTIONS']),
+});
+const HEDGE_NAMES: ReadonlySet<string> = new Set(['delayMs', 'maxHedges', 'methods']);
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -136,9 +171,9 @@ function jitterOf(value: unknown): JitterMode {
   return value as JitterMode;
 }
 
-function methodSet(value: unknown): ReadonlySet<string> {
+function methodSet(value: unknown, name = 'methods'): ReadonlySet<string> {
   if (!Array.isArray(value) || !value.every((m) => typeof m === 'string' && m !== '')) {
-    fail('methods', 'an array of HTTP method names', value);
+    fail(name, 'an array of HTTP method names', value);
   }
   return new Set(value.map((m: string) => m.toUpperCase()));
 }
@@ -177,6 +212,52 @@ function idempotencyKeyOf(value: unknown): ResolvedOptions['idempotencyKey'] {
   if (value === true) return randomIdempotencyKey;
   if (typeof value === 'function') return value as (config: InternalAxiosRequestConfig) => string;
   return fail('idempotencyKey', 'a boolean or a function returning a string', value);
+}
+
+function hedgeOf(value: unknown): ResolvedHedge | false {
+  if (value === false) return false;
+  if (value === true) return DEFAULT_HEDGE;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return fail('hedge', 'a boolean or an object', value);
+  }
+  const given = value as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!HEDGE_NAMES.has(key))
+      throw new TypeError(`Unknown option \`hedge.${key}\` (known: delayMs, maxHedges, methods)`);
+  }
+  const delay = given.delayMs;
+  return Object.freeze({
+    delayMs:
+      delay === undefined || delay === 'auto'
+        ? 'auto'
+        : typeof delay === 'number' && Number.isFinite(delay) && delay >= 0
+          ? delay
+          : fail('hedge.delayMs', "a non-negative finite number or 'auto'", delay),
+    maxHedges: given.maxHedges === undefined ? 1 : positiveInteger('hedge.maxHedges', given.maxHedges),
+    methods: given.methods === undefined ? DEFAULT_HEDGE.methods : methodSet(given.methods, 'hedge.methods'),
+  });
+}
+
+function storeOf(value: unknown): ResilienceStore {
+  const candidate = value as Partial<ResilienceStore> | null;
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    typeof candidate.retryBudget !== 'function' ||
+    typeof candidate.circuitBreaker !== 'function' ||
+    typeof candidate.scopePacer !== 'function'
+  ) {
+    return fail('store', 'a store (createMemoryStore() or createRedisStore())', value);
+  }
+  return candidate as ResilienceStore;
+}
+
+function telemetryOf(value: unknown): ResilienceTelemetry {
+  const candidate = value as Partial<ResilienceTelemetry> | null;
+  if (candidate === null || typeof candidate !== 'object' || typeof candidate.startRequest !== 'function') {
+    return fail('telemetry', "a telemetry sink (openTelemetry() from 'axios-resilience/otel')", value);
+  }
+  return candidate as ResilienceTelemetry;
 }
 
 /** Validates the factory's `pool` option and fills in its defaults. */
@@ -256,6 +337,15 @@ export function normalizeOptions(input: unknown, base?: ResolvedOptions): Resolv
     }
   }
   const perRequest = base !== undefined;
+  if (perRequest) {
+    for (const key of Object.keys(given)) {
+      if (INSTANCE_ONLY.has(key) && given[key] !== undefined) {
+        throw new TypeError(
+          `Option \`${key}\` belongs to the instance (attachResilience), not to one request`,
+        );
+      }
+    }
+  }
   const has = (key: string): boolean => given[key] !== undefined;
   const start = base ?? defaultResolved();
   return Object.freeze({
@@ -289,6 +379,14 @@ export function normalizeOptions(input: unknown, base?: ResolvedOptions): Resolv
     stallTimeoutMs: has('stallTimeoutMs')
       ? positiveNumber('stallTimeoutMs', given.stallTimeoutMs)
       : start.stallTimeoutMs,
+    scope: has('scope') ? optionalFunction<ResolvedOptions['scope']>('scope', given.scope) : start.scope,
+    circuitBreaker: has('circuitBreaker')
+      ? perRequestBreaker(given.circuitBreaker, start.circuitBreaker, perRequest)
+      : start.circuitBreaker,
+    pacing: has('pacing') ? bool('pacing', given.pacing) : start.pacing,
+    hedge: has('hedge') ? hedgeOf(given.hedge) : start.hedge,
+    store: has('store') ? storeOf(given.store) : start.store,
+    telemetry: has('telemetry') ? telemetryOf(given.telemetry) : start.telemetry,
   });
 }
 
@@ -313,5 +411,32 @@ function defaultResolved(): ResolvedOptions {
     logger: undefined,
     resume: DEFAULT_OPTIONS.resume,
     stallTimeoutMs: DEFAULT_OPTIONS.stallTimeoutMs,
+    scope: undefined,
+    circuitBreaker: false,
+    pacing: DEFAULT_OPTIONS.pacing,
+    hedge: false,
+    store: undefined,
+    telemetry: undefined,
   };
+}
+
+/**
+ * Per request, `circuitBreaker: false` bypasses the instance's breaker and `true` keeps it; new
+ * settings would make a second breaker for the same scope, so they are the instance's to give.
+ */
+function perRequestBreaker(
+  value: unknown,
+  instance: ResolvedCircuitBreaker | false,
+  perRequest: boolean,
+): ResolvedCircuitBreaker | false {
+  if (!perRequest) return normalizeCircuitBreaker(value);
+  if (value === false) return false;
+  if (value === true && instance) return instance;
+  return fail(
+    'circuitBreaker',
+    value === true
+      ? 'false in a per-request config (the instance has no breaker)'
+      : 'true or false in a per-request config',
+    value,
+  );
 }

@@ -1,5 +1,8 @@
 import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
+import type { CircuitBreakerOptions } from './guards/breaker-options.js';
 import type { RetryBudget, RetryBudgetOptions } from './guards/retry-budget.js';
+import type { ResilienceStore } from './store/types.js';
+import type { ResilienceTelemetry } from './telemetry/types.js';
 
 /** How the computed backoff is randomised. A number r in [0, 1] waits `d + U(0, d·r)`. */
 export type JitterMode = number | 'full' | 'equal' | 'decorrelated' | 'none';
@@ -148,6 +151,60 @@ export interface ResilienceOptions {
    * @default 30000
    */
   stallTimeoutMs?: number | undefined;
+  /**
+   * Which requests share a circuit breaker, a rate-limit pause and hedging statistics.
+   * @default the origin of the request's full URL, e.g. `https://api.example.com:443`
+   * @example scope: (config) => new URL(config.url ?? '', config.baseURL).host
+   */
+  scope?: ((config: InternalAxiosRequestConfig) => string) | undefined;
+  /**
+   * A circuit breaker per scope: `true` for the defaults, or options. Per request, `false` neither
+   * checks nor feeds it.
+   * @default false
+   */
+  circuitBreaker?: boolean | CircuitBreakerOptions | undefined;
+  /**
+   * A 429, or a 503 naming a wait, pauses the whole scope; `RateLimit` headers pace it.
+   * @default true
+   */
+  pacing?: boolean | undefined;
+  /**
+   * A copy of a slow idempotent request races the first: `true` for the defaults, or options.
+   * @default false
+   */
+  hedge?: boolean | HedgeOptions | undefined;
+  /**
+   * Where the retry budget, the circuit breakers and the scope pauses live. Instance only.
+   * @default in memory, one per attached instance
+   * @example store: createRedisStore(redis, { prefix: 'billing' }) // from 'axios-resilience/redis'
+   */
+  store?: ResilienceStore | undefined;
+  /**
+   * A telemetry sink. Instance only.
+   * @default none
+   * @example telemetry: openTelemetry() // from 'axios-resilience/otel'
+   */
+  telemetry?: ResilienceTelemetry | undefined;
+}
+
+/** `hedge` options: copies of a slow request race the first; the first good answer wins. */
+export interface HedgeOptions {
+  /**
+   * How long to wait for an answer before sending a copy: a number of ms, or `'auto'` for the
+   * scope's p95 latency over its last 1000 answered attempts (no hedge until it has 20).
+   * @default 'auto'
+   */
+  delayMs?: number | 'auto' | undefined;
+  /**
+   * Extra copies at most, one more each `delayMs` while none has answered.
+   * @default 1
+   */
+  maxHedges?: number | undefined;
+  /**
+   * Only these methods are hedged.
+   * @default ['GET', 'HEAD', 'OPTIONS']
+   */
+  methods?: readonly string[] | undefined;
 }
 
 /** Per-request options, typed onto every axios config. */

@@ -1,6 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { monotonicNow } from '../guards/clock.js';
 import type { ResolvedOptions } from '../options.js';
+import type { BreakerGuard, PacerGuard } from '../store/types.js';
 import type { RequestTelemetry } from '../telemetry/types.js';
 import type { GiveUpReason } from '../types.js';
 
@@ -37,6 +38,13 @@ export class AttemptState {
   /** Set by the attempt boundary when it refused to send: why. */
   refusal: GiveUpReason | undefined;
   telemetry: RequestTelemetry | undefined;
+  /** The breaker that let the attempt in flight through, and whether as a half-open probe. */
+  breaker: BreakerGuard | undefined;
+  probe = false;
+  /** The pacer that counts the attempt in flight. */
+  pacer: PacerGuard | undefined;
+  /** This attempt already waited for its scope (counted once in `pacedAttempts`). */
+  paced = false;
   readonly deadlineAt: number | undefined;
   declare readonly [STATE_BRAND]: true;
 

@@ -1,11 +1,17 @@
-import { AxiosError, type AxiosAdapter, type AxiosInstance, type AxiosResponse } from 'axios';
+import { AxiosError, isCancel, type AxiosAdapter, type AxiosInstance, type AxiosResponse } from 'axios';
 import type { InternalAxiosRequestConfig } from 'axios';
 import { monotonicNow } from '../guards/clock.js';
 import { normalizeOptions, type ResolvedOptions } from '../options.js';
+import { CircuitOpenError, RateLimitedError } from '../errors.js';
+import type { ResolvedCircuitBreaker } from '../guards/breaker-options.js';
 import { headerValue } from '../policy/headers.js';
+import { quota } from '../policy/rate-limit.js';
+import { serverRequestedDelay } from '../policy/retry-after.js';
+import { type BreakerGuard, type PacerGuard, type Permit, PROBE, REJECT } from '../store/types.js';
 import type { GiveUpReason } from '../types.js';
 import { AttemptState, CAPTURE_KEY, type ResponseCapture, STATE_KEY, stateOf } from './attempt-state.js';
 import { hasHeader, isReplayableBody } from './failure.js';
+import { sleep } from './sleep.js';
 import type { ResilienceStats } from './stats.js';
 
 /** Set by the request interceptor when the body, as the caller gave it, cannot be sent twice. */
@@ -26,6 +32,29 @@ export interface PluginCore {
   settle(state: AttemptState, reason: GiveUpReason): void;
 }
 
+/** The per-scope guards the boundary asks (the plugin keeps one of each per scope). */
+export interface ScopeGuards {
+  scopeOf(config: StatefulConfig, options: ResolvedOptions): string;
+  breaker(scope: string, settings: ResolvedCircuitBreaker): BreakerGuard;
+  pacer(scope: string): PacerGuard;
+}
+
+/**
+ * Whether a response may carry rate-limit headers: one pass over its names, so that a response
+ * without any (the usual case) costs no parsing.
+ */
+function mayLimitRate(headers: unknown): boolean {
+  if (headers === null || typeof headers !== 'object') return false;
+  for (const name in headers) {
+    const first = name.charCodeAt(0) | 0x20;
+    if (first === 0x72 /* r */ || first === 0x78 /* x */) {
+      const lower = name.toLowerCase();
+      if (lower.startsWith('ratelimit') || lower.startsWith('x-ratelimit')) return true;
+    }
+  }
+  return false;
+}
+
 /** Methods whose retries cannot duplicate a side effect, so their key need not be pinned. */
 const SAFE_METHODS: ReadonlySet<string> = new Set(['get', 'head', 'options']);
 
@@ -34,7 +63,10 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['get', 'head', 'options']);
  * request interceptor has run. What must see the request exactly as it leaves lives here.
  */
 export class AttemptBoundary {
-  constructor(private readonly core: PluginCore) {}
+  constructor(
+    private readonly core: PluginCore,
+    private readonly guards: ScopeGuards,
+  ) {}
 
   send(config: StatefulConfig, inner: AxiosAdapter): Promise<AxiosResponse> {
     const core = this.core;
@@ -59,9 +91,93 @@ export class AttemptBoundary {
         return Promise.reject(invalid);
       }
     }
+    return this.gate(state, config, inner);
+  }
+
+  /** The checks at the boundary, in order: breaker, scope pause and pacing, deadline, key. */
+  private gate(state: AttemptState, config: StatefulConfig, inner: AxiosAdapter): Promise<AxiosResponse> {
+    const options = state.options;
+    if (options.circuitBreaker !== false || options.pacing) {
+      const scope = (state.scope ??= this.guards.scopeOf(config, options));
+      if (options.circuitBreaker !== false) {
+        const breaker = this.guards.breaker(scope, options.circuitBreaker);
+        const permit = breaker.tryAcquire();
+        if (typeof permit !== 'number') {
+          return permit.then((granted) => this.afterPermit(state, config, inner, breaker, granted));
+        }
+        if (permit === REJECT) return this.refuseOpenCircuit(state, config, breaker);
+        state.breaker = breaker;
+        state.probe = permit === PROBE;
+      }
+      if (options.pacing) return this.pace(state, config, inner);
+    }
+    return this.leave(state, config, inner);
+  }
+
+  private afterPermit(
+    state: AttemptState,
+    config: StatefulConfig,
+    inner: AxiosAdapter,
+    breaker: BreakerGuard,
+    permit: Permit,
+  ): Promise<AxiosResponse> {
+    if (permit === REJECT) return this.refuseOpenCircuit(state, config, breaker);
+    state.breaker = breaker;
+    state.probe = permit === PROBE;
+    return state.options.pacing ? this.pace(state, config, inner) : this.leave(state, config, inner);
+  }
+
+  private pace(state: AttemptState, config: StatefulConfig, inner: AxiosAdapter): Promise<AxiosResponse> {
+    const pacer = this.guards.pacer(state.scope as string);
+    const waitMs = pacer.acquire();
+    if (waitMs > 0) return this.waitForScope(state, config, inner, waitMs);
+    state.pacer = pacer;
+    return this.leave(state, config, inner);
+  }
+
+  /** The scope is paused or its pacing window is spent: wait (cancellable), then pass the gate again. */
+  private async waitForScope(
+    state: AttemptState,
+    config: StatefulConfig,
+    inner: AxiosAdapter,
+    waitMs: number,
+  ): Promise<AxiosResponse> {
+    this.releaseProbe(state);
+    const options = state.options;
+    const scope = state.scope as string;
+    if (waitMs > (options.maxRetryAfterMs ?? options.maxDelayMs)) {
+      return this.refuse(state, 'retry-after-too-long', new RateLimitedError(config, scope, waitMs));
+    }
+    if (state.deadlineAt !== undefined && monotonicNow() + waitMs >= state.deadlineAt) {
+      return this.refuse(state, 'deadline', new RateLimitedError(config, scope, waitMs));
+    }
+    if (!state.paced) {
+      state.paced = true;
+      this.core.counters.pacedAttempts += 1;
+      state.telemetry?.pause({ scope, waitMs });
+    }
+    try {
+      await sleep(waitMs, config);
+    } catch (canceled) {
+      return this.refuse(state, 'canceled', canceled);
+    }
+    return this.gate(state, config, inner);
+  }
+
+  /** Past the gate: the deadline's timeout and the pinned key, then the attempt is sent. */
+  private leave(state: AttemptState, config: StatefulConfig, inner: AxiosAdapter): Promise<AxiosResponse> {
+    state.paced = false;
     if (state.deadlineAt !== undefined) {
       const left = Math.ceil(state.deadlineAt - monotonicNow());
-      if (left <= 0) return this.refuse(state, 'deadline', config);
+      if (left <= 0) {
+        this.releaseSlots(state);
+        const late = new AxiosError(
+          'axios-resilience: not sent, the deadline passed',
+          'ERR_NOT_SENT',
+          config,
+        );
+        return this.refuse(state, 'deadline', late);
+      }
       // Here, after every interceptor: none can stretch an attempt past the deadline.
       const timeout = config.timeout ?? 0;
       config.timeout = timeout > 0 ? Math.min(timeout, left) : left;
@@ -99,6 +215,29 @@ export class AttemptBoundary {
     return state;
   }
 
+  private refuseOpenCircuit(
+    state: AttemptState,
+    config: StatefulConfig,
+    breaker: BreakerGuard,
+  ): Promise<never> {
+    this.core.counters.circuitRejections += 1;
+    const error = new CircuitOpenError(config, state.scope as string, breaker.retryAfterMs());
+    return this.refuse(state, 'circuit-open', error);
+  }
+
+  private releaseProbe(state: AttemptState): void {
+    if (state.breaker !== undefined) state.breaker.release(state.probe);
+    state.breaker = undefined;
+    state.probe = false;
+  }
+
+  /** An attempt that passed the gate but is not sent gives back what it took. */
+  private releaseSlots(state: AttemptState): void {
+    this.releaseProbe(state);
+    state.pacer?.settle();
+    state.pacer = undefined;
+  }
+
   private dispatch(state: AttemptState, config: StatefulConfig, inner: AxiosAdapter): Promise<AxiosResponse> {
     const counters = this.core.counters;
     // Only a call that is really sent feeds the budget's request count.
@@ -112,7 +251,7 @@ export class AttemptBoundary {
     if (state.attempts > 1 || state.continuation) counters.retries += 1;
     const telemetry = state.telemetry;
     const sent = telemetry ? telemetry.runAttempt(() => inner(config)) : inner(config);
-    return sent.then(this.onAnswer);
+    return sent.then(this.onAnswer, this.onFailure);
   }
 
   /** An attempt the adapter answered with an accepted status: the call is a success. */
@@ -121,7 +260,18 @@ export class AttemptBoundary {
     const capture = config?.[CAPTURE_KEY];
     if (capture !== undefined) capture.response = response;
     const state = stateOf(config);
-    if (state !== undefined && state.endedAt === undefined) {
+    if (state === undefined) return response;
+    if (state.breaker !== undefined) {
+      state.breaker.record(false, state.probe);
+      state.breaker = undefined;
+    }
+    const pacer = state.pacer;
+    if (pacer !== undefined) {
+      pacer.settle();
+      state.pacer = undefined;
+      this.observeQuota(pacer, response.headers);
+    }
+    if (state.endedAt === undefined) {
       state.endedAt = monotonicNow();
       if (!state.continuation) this.core.counters.successes += 1;
       state.telemetry?.end({
@@ -134,13 +284,49 @@ export class AttemptBoundary {
     return response;
   };
 
+  /** An attempt that failed: the breaker and the scope's pacing learn of it, then the retry loop. */
+  private readonly onFailure = (error: unknown): never => {
+    const failed = error as Partial<AxiosError> | null | undefined;
+    const state = stateOf(failed?.config);
+    if (state !== undefined) {
+      const response = failed?.response;
+      const status = response?.status;
+      if (state.breaker !== undefined) {
+        if (isCancel(error)) state.breaker.release(state.probe);
+        else state.breaker.record(status === undefined || status >= 500 || status === 408, state.probe);
+        state.breaker = undefined;
+      }
+      const pacer = state.pacer;
+      if (pacer !== undefined) {
+        pacer.settle();
+        state.pacer = undefined;
+        if (response !== undefined) {
+          this.observeQuota(pacer, response.headers);
+          // A 429, or a 503 naming a wait, pauses the whole scope, whatever becomes of this call
+          // (unless the caller chose to ignore the server's named waits).
+          if ((status === 429 || status === 503) && state.options.respectRetryAfter) {
+            const waitMs = serverRequestedDelay(response.headers, Date.now());
+            if (waitMs !== undefined && waitMs > 0) pacer.pause(waitMs);
+          }
+        }
+      }
+    }
+    throw error;
+  };
+
+  private observeQuota(pacer: PacerGuard, headers: unknown): void {
+    if (!mayLimitRate(headers)) return;
+    const limit = quota(headers, Date.now());
+    if (limit !== undefined) pacer.observeQuota(limit.remaining, limit.resetMs);
+  }
+
   /**
-   * The attempt is not sent. The retry loop gives up with `reason`: with this error for a first
-   * attempt, with the last real error for a retry.
+   * The attempt is not sent. The retry loop gives up with `reason` and `error` (a first attempt,
+   * or a cancel), else with the call's last real error.
    */
-  private refuse(state: AttemptState, reason: GiveUpReason, config: StatefulConfig): Promise<never> {
+  private refuse(state: AttemptState, reason: GiveUpReason, error: unknown): Promise<never> {
     state.refusal = reason;
-    return Promise.reject(new AxiosError(`axios-resilience: not sent (${reason})`, 'ERR_NOT_SENT', config));
+    return Promise.reject(error);
   }
 }
 

@@ -7,10 +7,21 @@ import axios, {
   type InternalAxiosRequestConfig,
 } from 'axios';
 import { monotonicNow } from '../guards/clock.js';
+import type { ResolvedCircuitBreaker } from '../guards/breaker-options.js';
+import { isRetryBudget, type RetryBudget } from '../guards/retry-budget.js';
 import { normalizeOptions, type ResolvedOptions } from '../options.js';
+import { originOf } from '../policy/scope.js';
+import { MemoryStore } from '../store/memory.js';
+import type { BreakerGuard, CircuitState, PacerGuard, ResilienceStore } from '../store/types.js';
 import type { GiveUpReason, ResilienceOptions } from '../types.js';
 import { AttemptState, stateOf } from './attempt-state.js';
-import { AttemptBoundary, type PluginCore, type StatefulConfig, UNREPLAYABLE_KEY } from './boundary.js';
+import {
+  AttemptBoundary,
+  type PluginCore,
+  type ScopeGuards,
+  type StatefulConfig,
+  UNREPLAYABLE_KEY,
+} from './boundary.js';
 import { axiosErrorIn, isReplayableBody } from './failure.js';
 import { retryOrGiveUp } from './retry.js';
 import { createStats, type ResilienceStats } from './stats.js';
@@ -21,6 +32,8 @@ export interface ResilienceHandle {
   detach(): void;
   /** A snapshot of the plugin's counters. */
   stats(): ResilienceStats;
+  /** The state of `scope`'s circuit breaker (`'closed'` when it has none yet). */
+  circuitState(scope: string): CircuitState;
 }
 
 type ResponseManager = AxiosInterceptorManager<AxiosResponse>;
@@ -50,7 +63,8 @@ export function attachResilience(instance: AxiosInstance, options?: ResilienceOp
       'attachResilience() was already called on this axios instance; call detach() on its handle first',
     );
   }
-  return new ResiliencePlugin(instance, normalizeOptions(options ?? {}));
+  const sharedBudget = isRetryBudget((options as { retryBudget?: unknown } | undefined)?.retryBudget);
+  return new ResiliencePlugin(instance, normalizeOptions(options ?? {}), sharedBudget);
 }
 
 function isAxiosInstance(value: unknown): value is AxiosInstance {
@@ -70,10 +84,17 @@ function isAxiosInstance(value: unknown): value is AxiosInstance {
  *   deadline's timeout, the pinned Idempotency-Key, the breaker, the scope's pause, hedging;
  * - the last response interceptor: the retry decision, the wait, the re-dispatch.
  */
-class ResiliencePlugin implements ResilienceHandle, PluginCore {
+class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
   readonly counters: ResilienceStats = createStats();
   detached = false;
+  readonly options: ResolvedOptions;
   readonly boundary: AttemptBoundary;
+  private readonly store: ResilienceStore;
+  private readonly breakers = new Map<string, BreakerGuard>();
+  private readonly pacers = new Map<string, PacerGuard>();
+  /** The last default scope computed, by baseURL: a relative url's scope is its baseURL's. */
+  private lastBase: string | undefined;
+  private lastBaseScope = '';
   private requestId: number;
   private responseId: number;
   private readonly responses: ResponseManager;
@@ -86,9 +107,17 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore {
 
   constructor(
     readonly instance: AxiosInstance,
-    readonly options: ResolvedOptions,
+    options: ResolvedOptions,
+    sharedBudget: boolean,
   ) {
-    this.boundary = new AttemptBoundary(this);
+    this.store = options.store ?? new MemoryStore();
+    // Without a budget shared by hand, the store holds it (a fleet store shares it).
+    const budget = options.retryBudget;
+    this.options =
+      budget && !sharedBudget && options.store !== undefined
+        ? Object.freeze({ ...options, retryBudget: this.store.retryBudget(budget as RetryBudget) })
+        : options;
+    this.boundary = new AttemptBoundary(this, this);
     Object.defineProperty(instance, ATTACHED, { value: this, configurable: true });
     // The instance's default adapter, whatever sets it later (axios-mock-adapter does), is wrapped.
     const defaults = instance.defaults;
@@ -127,6 +156,70 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore {
 
   stats(): ResilienceStats {
     return { ...this.counters, giveUps: { ...this.counters.giveUps } };
+  }
+
+  circuitState(scope: string): CircuitState {
+    const breaker = this.breakers.get(scope);
+    return breaker === undefined ? 'closed' : breaker.state();
+  }
+
+  scopeOf(config: StatefulConfig, options: ResolvedOptions): string {
+    if (options.scope !== undefined) {
+      const scope = options.scope(config);
+      if (typeof scope !== 'string' || scope === '') {
+        throw new TypeError(`Expected \`scope\` to return a non-empty string, got ${typeof scope}`);
+      }
+      return scope;
+    }
+    const base = config.baseURL;
+    if (base !== undefined && base === this.lastBase && isRelative(config.url)) return this.lastBaseScope;
+    const scope = originOf(config);
+    if (base !== undefined && isRelative(config.url)) {
+      this.lastBase = base;
+      this.lastBaseScope = scope;
+    }
+    return scope;
+  }
+
+  breaker(scope: string, settings: ResolvedCircuitBreaker): BreakerGuard {
+    let breaker = this.breakers.get(scope);
+    if (breaker === undefined) {
+      breaker = this.store.circuitBreaker(scope, settings, (from, to) =>
+        this.circuitChanged(scope, from, to),
+      );
+      this.breakers.set(scope, breaker);
+    }
+    return breaker;
+  }
+
+  pacer(scope: string): PacerGuard {
+    let pacer = this.pacers.get(scope);
+    if (pacer === undefined) {
+      pacer = this.store.scopePacer(scope, (waitMs) =>
+        this.options.logger?.info(`axios-resilience: ${scope} paused for ${waitMs} ms by the server`),
+      );
+      this.pacers.set(scope, pacer);
+    }
+    return pacer;
+  }
+
+  private circuitChanged(scope: string, from: CircuitState, to: CircuitState): void {
+    const options = this.options;
+    if (to === 'open') this.counters.circuitOpens += 1;
+    const breaker = options.circuitBreaker;
+    if (options.logger) {
+      const level = to === 'open' ? 'warn' : 'info';
+      options.logger[level](`axios-resilience: circuit for ${scope} ${from} -> ${to}`);
+    }
+    options.telemetry?.circuit?.({ scope, from, to });
+    if (breaker && breaker.onStateChange) {
+      try {
+        breaker.onStateChange({ scope, from, to });
+      } catch (thrown) {
+        // A throwing listener must not break the breaker, nor the attempt that moved it.
+        options.logger?.warn(`axios-resilience: onStateChange threw: ${String(thrown)}`);
+      }
+    }
   }
 
   /**
@@ -228,4 +321,10 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore {
 
 function isWrapped(adapter: unknown): boolean {
   return typeof adapter === 'function' && (adapter as unknown as Record<symbol, unknown>)[WRAPPED] === true;
+}
+
+const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
+function isRelative(url: string | undefined): boolean {
+  return url === undefined || !ABSOLUTE.test(url);
 }

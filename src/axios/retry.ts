@@ -26,7 +26,8 @@ export async function retryOrGiveUp(
   if (refusal !== undefined) {
     state.refusal = undefined;
     // A first attempt refused is the caller's error; a refused retry ends with the last real one.
-    return giveUp(core, state.attempts > 0 ? state.lastError : caught, state, refusal);
+    const giveBack = refusal === 'canceled' || state.attempts === 0 ? caught : state.lastError;
+    return giveUp(core, giveBack, state, refusal);
   }
   state.lastError = caught;
   const options = state.options;
@@ -51,7 +52,7 @@ export async function retryOrGiveUp(
     return giveUp(core, caught, state, 'deadline');
   }
   const budget = options.retryBudget;
-  if (budget && !budget.tryAcquireRetry()) {
+  if (budget && !(await budget.tryAcquireRetry())) {
     core.counters.budgetRefusals += 1;
     return giveUp(core, caught, state, 'budget');
   }

@@ -44,11 +44,17 @@ export class ScopePacer implements PacerGuard {
   }
 
   acquire(): number {
-    const now = this.now();
-    if (now < this.pausedUntil) return waitUntil(this.pausedUntil, now);
-    if (now < this.windowEnd) {
-      if (this.allowance <= 0) return waitUntil(this.windowEnd, now);
-      this.allowance -= 1;
+    // Neither paused nor pacing (the usual case): no clock read.
+    if (this.pausedUntil !== Number.NEGATIVE_INFINITY || this.windowEnd !== Number.NEGATIVE_INFINITY) {
+      const now = this.now();
+      if (now < this.pausedUntil) return waitUntil(this.pausedUntil, now);
+      this.pausedUntil = Number.NEGATIVE_INFINITY;
+      if (now < this.windowEnd) {
+        if (this.allowance <= 0) return waitUntil(this.windowEnd, now);
+        this.allowance -= 1;
+      } else {
+        this.windowEnd = Number.NEGATIVE_INFINITY;
+      }
     }
     this.inFlight += 1;
     return 0;

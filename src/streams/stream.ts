@@ -260,11 +260,25 @@ function resumableBody(streams: StreamModule, job: BodyJob): Readable {
     if (deadlineAt !== undefined && monotonicNow() + delayMs >= deadlineAt) {
       return refuse('the deadline leaves no time to resume');
     }
-    if (options.retryBudget && !options.retryBudget.tryAcquireRetry())
-      return refuse('the retry budget is spent');
+    const granted = options.retryBudget ? options.retryBudget.tryAcquireRetry() : true;
+    if (granted === false) return refuse('the retry budget is spent');
+    if (granted !== true) {
+      // A fleet store asks before it grants (bounded by its own timeout).
+      void granted.then((ok: boolean) =>
+        ok ? scheduleResume(delayMs, cause) : refuse('the retry budget is spent'),
+      );
+      return;
+    }
+    scheduleResume(delayMs, cause);
+  }
+
+  function scheduleResume(delayMs: number, cause: unknown): void {
+    if (done || typeof job.plan === 'string' || job.state === undefined) return;
+    const received = progress.received;
+    const of = job.total === undefined ? '' : ` of ${job.total}`;
     progress.resumes += 1;
     previousDelayMs = delayMs;
-    options.logger?.info(`axios-resilience: resuming at byte ${received}${of} in ${delayMs} ms`);
+    job.state.options.logger?.info(`axios-resilience: resuming at byte ${received}${of} in ${delayMs} ms`);
     const plan = job.plan;
     const state = job.state;
     if (done) return; // the logger may have aborted the request

@@ -1,0 +1,185 @@
+import {
+  PASS,
+  PROBE,
+  REJECT,
+  type BreakerGuard,
+  type BreakerSettings,
+  type CircuitListener,
+  type CircuitState,
+  type Permit,
+} from '../store/types.js';
+import { monotonicNow } from './clock.js';
+
+/** The window is this many slices of counters: the memory is fixed, the window slides in steps. */
+const SLICES = 10;
+
+/**
+ * The in-memory circuit breaker of one scope.
+ *
+ * Closed: every attempt passes; outcomes are counted in a sliding window of `samplingDurationMs`,
+ * ten slices aligned on multiples of `samplingDurationMs / 10` (the current slice and the nine
+ * before it, as in the retry budget). After each outcome, the circuit opens when the window holds
+ * at least `minimumThroughput` attempts and `failures / attempts ≥ failureRatio`.
+ *
+ * Open: every attempt is rejected until the break is over (`breakDurationMs` at first). The break
+ * is checked when the breaker is asked (`state`, `tryAcquire`, `retryAfterMs`): no timers.
+ *
+ * Half-open: at most `halfOpenProbes` trial attempts are in flight at once. A failed probe re-opens
+ * the circuit with the break doubled (up to `maxBreakDurationMs`); `halfOpenProbes` successful
+ * probes close it, with a fresh window and the break back at `breakDurationMs`.
+ *
+ * Rules of use, which the plugin keeps: every `PROBE` answer is matched by exactly one
+ * `record(…, true)` or `release(true)`; outcomes of attempts that passed while closed are recorded
+ * with `probe = false`, and count only while the circuit is still closed (attempts in flight when
+ * it opened do not move it). A probe recorded after its half-open period ended only frees its slot.
+ *
+ * Time: a clock that goes backwards (or answers NaN) stands still for the breaker; an idle period
+ * of any length is caught up in one step. Closed, `tryAcquire()` and `record()` allocate nothing
+ * and are O(1).
+ */
+export class CircuitBreaker implements BreakerGuard {
+  private readonly settings: BreakerSettings;
+  private readonly listener: CircuitListener;
+  private readonly now: () => number;
+  private readonly sliceMs: number;
+  private readonly attemptSlices = new Float64Array(SLICES);
+  private readonly failureSlices = new Float64Array(SLICES);
+  private attempts = 0;
+  private failures = 0;
+  /** Position of the current slice in the ring. */
+  private current = 0;
+  /** Number of the current slice since the clock's origin: `⌊now / sliceMs⌋`. */
+  private slice = Number.NEGATIVE_INFINITY;
+  /** The latest time the clock gave: the breaker's own, never decreasing, time. */
+  private latest = Number.NEGATIVE_INFINITY;
+  private circuit: CircuitState = 'closed';
+  /** The length of the current (or next) break. */
+  private breakMs: number;
+  private breakEndsAt = 0;
+  /** Probes granted and not yet recorded or released, whatever half-open period granted them. */
+  private probesInFlight = 0;
+  /** Successful probes in the current half-open period. */
+  private probeSuccesses = 0;
+
+  /**
+   * @param settings validated settings (see `normalizeCircuitBreaker`)
+   * @param listener called once per transition, after the state has changed
+   * @param now the clock, in milliseconds (monotonic by default); inject one to test
+   */
+  constructor(settings: BreakerSettings, listener: CircuitListener, now: () => number = monotonicNow) {
+    this.settings = settings;
+    this.listener = listener;
+    this.now = now;
+    this.sliceMs = settings.samplingDurationMs / SLICES;
+    this.breakMs = settings.breakDurationMs;
+  }
+
+  state(): CircuitState {
+    if (this.circuit === 'open') this.endBreakIfDue();
+    return this.circuit;
+  }
+
+  tryAcquire(): Permit {
+    if (this.circuit === 'closed') return PASS;
+    if (this.circuit === 'open' && !this.endBreakIfDue()) return REJECT;
+    if (this.probesInFlight >= this.settings.halfOpenProbes) return REJECT;
+    this.probesInFlight += 1;
+    return PROBE;
+  }
+
+  record(failed: boolean, probe: boolean): void {
+    if (probe) {
+      this.recordProbe(failed);
+      return;
+    }
+    if (this.circuit !== 'closed') return;
+    this.advance(this.time());
+    this.attemptSlices[this.current]! += 1;
+    this.attempts += 1;
+    if (failed) {
+      this.failureSlices[this.current]! += 1;
+      this.failures += 1;
+    }
+    const { minimumThroughput, failureRatio } = this.settings;
+    if (this.attempts >= minimumThroughput && this.failures / this.attempts >= failureRatio) {
+      this.open(this.settings.breakDurationMs);
+    }
+  }
+
+  release(probe: boolean): void {
+    if (probe && this.probesInFlight > 0) this.probesInFlight -= 1;
+  }
+
+  retryAfterMs(): number {
+    if (this.circuit !== 'open' || this.endBreakIfDue()) return 0;
+    return this.breakEndsAt - this.latest;
+  }
+
+  private recordProbe(failed: boolean): void {
+    if (this.probesInFlight > 0) this.probesInFlight -= 1;
+    if (this.circuit !== 'half-open') return;
+    if (failed) {
+      this.open(Math.min(this.breakMs * 2, this.settings.maxBreakDurationMs));
+      return;
+    }
+    this.probeSuccesses += 1;
+    if (this.probeSuccesses >= this.settings.halfOpenProbes) this.close();
+  }
+
+  /** Open → half-open once the break is over; `true` when the circuit is half-open now. */
+  private endBreakIfDue(): boolean {
+    if (this.time() < this.breakEndsAt) return false;
+    this.probeSuccesses = 0;
+    this.transition('half-open');
+    return true;
+  }
+
+  private open(breakMs: number): void {
+    this.breakMs = breakMs;
+    this.breakEndsAt = this.time() + breakMs;
+    this.transition('open');
+  }
+
+  /** The next break, should it open again, is `breakDurationMs`: `open()` from closed sets it. */
+  private close(): void {
+    this.attemptSlices.fill(0);
+    this.failureSlices.fill(0);
+    this.attempts = 0;
+    this.failures = 0;
+    this.transition('closed');
+  }
+
+  private transition(to: CircuitState): void {
+    const from = this.circuit;
+    this.circuit = to;
+    this.listener(from, to);
+  }
+
+  private time(): number {
+    const now = this.now();
+    if (now > this.latest) this.latest = now;
+    return this.latest;
+  }
+
+  /** Drops the slices that left the window. Slice numbers, not summed times: no float drift. */
+  private advance(now: number): void {
+    const slice = Math.floor(now / this.sliceMs);
+    const passed = slice - this.slice;
+    if (!(passed > 0)) return;
+    this.slice = slice;
+    if (passed >= SLICES) {
+      this.attemptSlices.fill(0);
+      this.failureSlices.fill(0);
+      this.attempts = 0;
+      this.failures = 0;
+      return;
+    }
+    for (let step = 0; step < passed; step++) {
+      this.current = (this.current + 1) % SLICES;
+      this.attempts -= this.attemptSlices[this.current]!;
+      this.failures -= this.failureSlices[this.current]!;
+      this.attemptSlices[this.current] = 0;
+      this.failureSlices[this.current] = 0;
+    }
+  }
+}
