@@ -38,6 +38,8 @@ export class AttemptState {
   /** Set by the attempt boundary when it refused to send: why. */
   refusal: GiveUpReason | undefined;
   telemetry: RequestTelemetry | undefined;
+  /** The caller's own trace headers, restored on every re-dispatch (see `nextAttempt`). */
+  traceHeaders: TraceHeaders | undefined;
   /** The breaker that let the attempt in flight through, and whether as a half-open probe. */
   breaker: BreakerGuard | undefined;
   probe = false;
@@ -73,6 +75,12 @@ export class AttemptState {
   }
 }
 Object.defineProperty(AttemptState.prototype, STATE_BRAND, { value: true });
+
+/** `traceparent` / `tracestate` as the caller's first attempt carried them (undefined: absent). */
+export interface TraceHeaders {
+  readonly traceparent: string | undefined;
+  readonly tracestate: string | undefined;
+}
 
 /** The config key under which `stream()` asks the attempt boundary for the response as it came. */
 export const CAPTURE_KEY = '__axiosResilienceCapture';

@@ -8,8 +8,17 @@ import { headerValue } from '../policy/headers.js';
 import { quota } from '../policy/rate-limit.js';
 import { serverRequestedDelay } from '../policy/retry-after.js';
 import { type BreakerGuard, type PacerGuard, type Permit, PROBE, REJECT } from '../store/types.js';
+import { fullURL } from '../policy/scope.js';
+import type { ResilienceTelemetry } from '../telemetry/types.js';
 import type { GiveUpReason } from '../types.js';
-import { AttemptState, CAPTURE_KEY, type ResponseCapture, STATE_KEY, stateOf } from './attempt-state.js';
+import {
+  AttemptState,
+  CAPTURE_KEY,
+  type ResponseCapture,
+  STATE_KEY,
+  stateOf,
+  type TraceHeaders,
+} from './attempt-state.js';
 import { hasHeader, isReplayableBody } from './failure.js';
 import { sleep } from './sleep.js';
 import type { ResilienceStats } from './stats.js';
@@ -29,6 +38,8 @@ export interface PluginCore {
   readonly options: ResolvedOptions;
   readonly counters: ResilienceStats;
   readonly detached: boolean;
+  /** The telemetry sink, when one is given (or a diagnostics channel is subscribed). */
+  readonly telemetry: ResilienceTelemetry | undefined;
   settle(state: AttemptState, reason: GiveUpReason): void;
 }
 
@@ -183,6 +194,7 @@ export class AttemptBoundary {
       config.timeout = timeout > 0 ? Math.min(timeout, left) : left;
     }
     if (state.attempts === 0) {
+      if (state.telemetry !== undefined) state.traceHeaders = traceHeadersOf(config);
       if (!SAFE_METHODS.has(config.method ?? 'get')) {
         state.idempotencyKey = headerValue(config.headers, 'idempotency-key');
       }
@@ -208,10 +220,22 @@ export class AttemptBoundary {
     const options = perRequest === undefined ? core.options : normalizeOptions(perRequest, core.options);
     if (options.idempotencyKey && isKeyedMethod(config.method))
       addIdempotencyKey(config, options.idempotencyKey);
+    const sink = core.telemetry;
+    // A custom scope that throws rejects the request here, before it is counted.
+    const scope = sink !== undefined ? this.guards.scopeOf(config, options) : undefined;
     const state = new AttemptState(core, options, monotonicNow());
     if (config[UNREPLAYABLE_KEY] === true || !isReplayableBody(config.data)) state.bodyReplayable = false;
     config[STATE_KEY] = state;
     core.counters.requests += 1;
+    if (sink !== undefined) {
+      state.scope = scope;
+      state.telemetry = sink.startRequest({
+        config,
+        method: (config.method ?? 'get').toUpperCase(),
+        url: fullURL(config),
+        scope: scope as string,
+      });
+    }
     return state;
   }
 
@@ -328,6 +352,14 @@ export class AttemptBoundary {
     state.refusal = reason;
     return Promise.reject(error);
   }
+}
+
+/** The trace context the caller's first attempt carried, before any instrumentation wrote its own. */
+function traceHeadersOf(config: StatefulConfig): TraceHeaders {
+  return {
+    traceparent: headerValue(config.headers, 'traceparent'),
+    tracestate: headerValue(config.headers, 'tracestate'),
+  };
 }
 
 function isKeyedMethod(method: string | undefined): boolean {

@@ -13,6 +13,7 @@ import { normalizeOptions, type ResolvedOptions } from '../options.js';
 import { originOf } from '../policy/scope.js';
 import { MemoryStore } from '../store/memory.js';
 import type { BreakerGuard, CircuitState, PacerGuard, ResilienceStore } from '../store/types.js';
+import type { ResilienceTelemetry } from '../telemetry/types.js';
 import type { GiveUpReason, ResilienceOptions } from '../types.js';
 import { AttemptState, stateOf } from './attempt-state.js';
 import {
@@ -88,6 +89,7 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
   readonly counters: ResilienceStats = createStats();
   detached = false;
   readonly options: ResolvedOptions;
+  readonly telemetry: ResilienceTelemetry | undefined;
   readonly boundary: AttemptBoundary;
   private readonly store: ResilienceStore;
   private readonly breakers = new Map<string, BreakerGuard>();
@@ -117,6 +119,7 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
       budget && !sharedBudget && options.store !== undefined
         ? Object.freeze({ ...options, retryBudget: this.store.retryBudget(budget as RetryBudget) })
         : options;
+    this.telemetry = this.options.telemetry;
     this.boundary = new AttemptBoundary(this, this);
     Object.defineProperty(instance, ATTACHED, { value: this, configurable: true });
     // The instance's default adapter, whatever sets it later (axios-mock-adapter does), is wrapped.

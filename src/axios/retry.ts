@@ -81,7 +81,7 @@ export async function retryOrGiveUp(
   // Detached during the wait: the plugin is gone, its retry is not sent.
   if (core.detached) return giveUp(core, caught, state, 'not-retryable');
   state.retryPending = true;
-  return core.instance.request(nextAttempt(config));
+  return core.instance.request(nextAttempt(config, state));
 }
 
 async function decide(
@@ -126,8 +126,22 @@ function discardBody(response: AxiosResponse | undefined): void {
  * The next attempt's config. The body was already transformed (serialized) by the first attempt;
  * running `transformRequest` again could encode it twice, so the bytes are sent as they are.
  */
-function nextAttempt(config: StatefulConfig): StatefulConfig {
+function nextAttempt(config: StatefulConfig, state: AttemptState): StatefulConfig {
+  const trace = state.traceHeaders;
+  if (trace !== undefined) {
+    // An instrumentation that wrote the last attempt's trace context into these headers would
+    // otherwise send it again: each attempt gets its own span, so its own `traceparent`.
+    restoreHeader(config, 'traceparent', trace.traceparent);
+    restoreHeader(config, 'tracestate', trace.tracestate);
+  }
   return { ...config, transformRequest: SEND_AS_IS };
+}
+
+function restoreHeader(config: StatefulConfig, name: string, value: string | undefined): void {
+  const headers = config.headers;
+  if (typeof headers?.set !== 'function') return;
+  if (value === undefined) headers.delete(name);
+  else headers.set(name, value);
 }
 
 const SEND_AS_IS = [(data: unknown): unknown => data];

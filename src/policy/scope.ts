@@ -17,12 +17,16 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '44
  * the page's origin in a browser, and `http://localhost:80` (axios's own base) elsewhere.
  */
 export function originOf(config: ScopeInput): string {
-  const url = config.url ?? '';
-  const base = config.baseURL;
-  const full = base && !(ABSOLUTE.test(url) && config.allowAbsoluteUrls !== false) ? joinURL(base, url) : url;
-  const match = ORIGIN.exec(full);
+  const match = ORIGIN.exec(fullURL(config));
   if (!match) return pageOrigin() ?? 'http://localhost:80';
   return originFrom(match[1] ?? pageScheme(), match[2] ?? '');
+}
+
+/** The URL axios would request: baseURL + url, resolved as axios's `buildFullPath` does. */
+export function fullURL(config: ScopeInput): string {
+  const url = config.url ?? '';
+  const base = config.baseURL;
+  return base && !(ABSOLUTE.test(url) && config.allowAbsoluteUrls !== false) ? joinURL(base, url) : url;
 }
 
 function originFrom(rawScheme: string, rawAuthority: string): string {
