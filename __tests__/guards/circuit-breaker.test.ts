@@ -191,6 +191,18 @@ describe('CircuitBreaker: open', () => {
     expect(breaker.state()).toBe('half-open');
   });
 
+  it('tells the time left in whole milliseconds, rounded up, on a fractional clock', () => {
+    const { breaker, clock } = breakerAt({ minimumThroughput: 1, breakDurationMs: 300 }, 1_000.25);
+    outcomes(breaker, 1, true);
+    clock.now += 77.7;
+    const left = breaker.retryAfterMs();
+    expect(left).toBe(223); // 222.3 ms left
+    clock.now += left - 1;
+    expect(breaker.state()).toBe('open');
+    clock.now += 1;
+    expect(breaker.state()).toBe('half-open');
+  });
+
   it('turns half-open exactly breakDurationMs after opening, with one transition however often it is asked', () => {
     const { breaker, clock, changes } = opened({ breakDurationMs: 5_000 });
     clock.now += 4_999;

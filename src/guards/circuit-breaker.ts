@@ -112,9 +112,10 @@ export class CircuitBreaker implements BreakerGuard {
     if (probe && this.probesInFlight > 0) this.probesInFlight -= 1;
   }
 
+  /** Whole milliseconds, rounded up: waiting that long always finds the break over. */
   retryAfterMs(): number {
     if (this.circuit !== 'open' || this.endBreakIfDue()) return 0;
-    return this.breakEndsAt - this.latest;
+    return Math.ceil(this.breakEndsAt - this.latest);
   }
 
   private recordProbe(failed: boolean): void {
