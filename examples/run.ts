@@ -1,5 +1,6 @@
 import { startFlakyServer } from '../demo/flaky-server.js';
 import { main as basic } from './basic.js';
+import { main as circuitBreaker } from './circuit-breaker.js';
 import { main as customPolicy } from './custom-policy.js';
 import { main as loggingAndMetrics } from './logging-and-metrics.js';
 import { main as perRequestOptions } from './per-request-options.js';
@@ -12,6 +13,7 @@ export const EXAMPLES: Readonly<Record<string, (baseURL: string) => Promise<void
   'custom-policy': customPolicy,
   'logging-and-metrics': loggingAndMetrics,
   'streaming-download': streamingDownload,
+  'circuit-breaker': circuitBreaker,
 };
 
 async function run(name: string | undefined): Promise<number> {
