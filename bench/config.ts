@@ -22,10 +22,13 @@ export const CONFIG = {
     .filter(Boolean),
   outDir: process.env.BENCH_OUT ?? (SMOKE ? path.join(os.tmpdir(), 'axios-resilience-bench') : __dirname),
   overhead: {
-    rounds: envNumber('BENCH_OVERHEAD_ROUNDS', 7, 1),
-    requests: envNumber('BENCH_OVERHEAD_REQUESTS', 5_000, 200),
+    rounds: envNumber('BENCH_OVERHEAD_ROUNDS', 40, 3),
+    requests: envNumber('BENCH_OVERHEAD_REQUESTS', 3_000, 200),
+    retryRounds: envNumber('BENCH_OVERHEAD_RETRY_ROUNDS', 7, 1),
     retryRequests: envNumber('BENCH_OVERHEAD_RETRY_REQUESTS', 500, 50),
     concurrency: envNumber('BENCH_OVERHEAD_CONCURRENCY', 64, 8),
+    allocRequests: envNumber('BENCH_OVERHEAD_ALLOC_REQUESTS', 2_000, 200),
+    allocRepeats: envNumber('BENCH_OVERHEAD_ALLOC_REPEATS', 5, 1),
   },
   outage: {
     rounds: envNumber('BENCH_OUTAGE_ROUNDS', 2, 1),
