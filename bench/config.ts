@@ -29,6 +29,11 @@ export const CONFIG = {
     concurrency: envNumber('BENCH_OVERHEAD_CONCURRENCY', 64, 8),
     allocRequests: envNumber('BENCH_OVERHEAD_ALLOC_REQUESTS', 2_000, 200),
     allocRepeats: envNumber('BENCH_OVERHEAD_ALLOC_REPEATS', 5, 1),
+    /** Labels of the success-path variants to time (plain axios always runs); empty: all. */
+    variants: (process.env.BENCH_OVERHEAD_VARIANTS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   },
   outage: {
     rounds: envNumber('BENCH_OUTAGE_ROUNDS', 2, 1),

@@ -30,7 +30,7 @@ export interface TimeCase {
 }
 
 export type OverheadJob =
-  { mode: 'time'; cases: TimeCase[] } | { mode: 'alloc'; requests: number; repeats: number };
+  { mode: 'time'; cases: TimeCase[]; only: string[] } | { mode: 'alloc'; requests: number; repeats: number };
 
 /** `case key` → variant label → one value per round. */
 export interface TimeResult {
@@ -57,11 +57,10 @@ function sender(variant: Variant, failFirst: boolean): (i: number) => Promise<un
 }
 
 async function timeOne(
-  variant: Variant,
+  send: (i: number) => Promise<unknown>,
   c: TimeCase,
   requests: number,
 ): Promise<{ wall: number; cpu: number }> {
-  const send = sender(variant, c.failFirst);
   gc?.();
   const start = nowMs();
   const cpu0 = process.cpuUsage();
@@ -70,12 +69,20 @@ async function timeOne(
   return { wall: ((nowMs() - start) * 1000) / requests, cpu: (cpu.user + cpu.system) / requests };
 }
 
-async function time(cases: TimeCase[]): Promise<TimeResult> {
+async function time(cases: TimeCase[], only: readonly string[]): Promise<TimeResult> {
   const result: TimeResult = { wall: {}, cpu: {} };
-  const variantsOf = (c: TimeCase): readonly Variant[] => (c.failFirst ? RETRY_VARIANTS : SUCCESS_VARIANTS);
+  const variantsOf = (c: TimeCase): readonly Variant[] =>
+    (c.failFirst ? RETRY_VARIANTS : SUCCESS_VARIANTS).filter(
+      (v) => only.length === 0 || v.name === 'axios' || only.includes(v.label),
+    );
+  // One long-lived instance per variant and case, as an application keeps its instance.
+  const senders = new Map<string, (i: number) => Promise<unknown>>();
+  for (const c of cases)
+    for (const v of variantsOf(c)) senders.set(`${c.key}|${v.label}`, sender(v, c.failFirst));
+  const sendOf = (c: TimeCase, v: Variant) => senders.get(`${c.key}|${v.label}`)!;
   // Warm-up (JIT, lazy allocations), not recorded: every variant of every case, twice.
   for (let i = 0; i < 2; i++)
-    for (const c of cases) for (const v of variantsOf(c)) await timeOne(v, c, Math.ceil(c.requests / 2));
+    for (const c of cases) for (const v of variantsOf(c)) await timeOne(sendOf(c, v), c, c.requests);
   for (const c of cases) {
     result.wall[c.key] = {};
     result.cpu[c.key] = {};
@@ -89,7 +96,7 @@ async function time(cases: TimeCase[]): Promise<TimeResult> {
     for (const c of cases) {
       if (round >= c.rounds) continue;
       for (const v of roundRobin(variantsOf(c), round)) {
-        const t = await timeOne(v, c, c.requests);
+        const t = await timeOne(sendOf(c, v), c, c.requests);
         result.wall[c.key]![v.label]!.push(t.wall);
         result.cpu[c.key]![v.label]!.push(t.cpu);
       }
@@ -135,7 +142,7 @@ async function alloc(requests: number, repeats: number): Promise<AllocResult> {
 
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as OverheadJob;
-  const out = job.mode === 'time' ? await time(job.cases) : await alloc(job.requests, job.repeats);
+  const out = job.mode === 'time' ? await time(job.cases, job.only) : await alloc(job.requests, job.repeats);
   process.stdout.write(JSON.stringify(out));
 }
 

@@ -11,6 +11,8 @@ const IDLE_TELEMETRY: ResilienceTelemetry = { startRequest: () => undefined };
 /** The success path: the libraries, then ours with each costly feature switched on but idle. */
 export const SUCCESS_VARIANTS: readonly Variant[] = [
   ...plainVariants(SUCCESS),
+  // Plain axios a second time: the noise floor of a ratio (its true value is 1).
+  { label: 'axios (A/A control)', name: 'axios', tuning: SUCCESS },
   ours('ours + circuitBreaker + pacing', SUCCESS, { circuitBreaker: true, pacing: true }),
   // An in-memory answer comes in microseconds: a 1 s hedge delay is configured, never reached.
   ours('ours + hedge (not triggered)', SUCCESS, { hedge: { delayMs: 1000 } }),
