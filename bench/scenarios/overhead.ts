@@ -96,11 +96,13 @@ export async function overhead(config: BenchConfig): Promise<ScenarioReport> {
   const lines: string[] = [];
   lines.push(
     'An in-memory axios `adapter` answers at once, so only the client-side work is timed. Everything runs in a child',
-    '`node --expose-gc` process of its own (tsx source maps off). Each run is a fresh instance after a `gc()`; two untimed',
+    '`node --expose-gc` process of its own (tsx source maps off), one long-lived instance per variant; two untimed',
     `warm-up passes of every variant; then ${o.rounds} rounds of ${o.requests} requests for (a) (${o.retryRounds} rounds of`,
     `${o.retryRequests} for (b)), the variants in an order rotated by one each round. A ratio is the **median of the`,
     'per-round ratios** (each variant against plain axios of the same round), with its spread across rounds:',
-    'IQR (p25–p75) and p10–p90. CPU time (this process, user + system) is shown too.',
+    'IQR (p25–p75) and p10–p90. CPU time (this process, user + system) is shown too. No `gc()` between runs: a forced',
+    'full GC shrinks the young generation and inflates the next run (and every ratio) with extra scavenges.',
+    '"axios (A/A control)" is plain axios timed a second time: its spread is the noise floor.',
     '',
   );
   for (const c of cases.filter((x) => !x.failFirst)) {
