@@ -68,9 +68,9 @@ export const CONFIG = {
     rounds: envNumber('BENCH_BREAKER_ROUNDS', 1, 1),
     rate: envNumber('BENCH_BREAKER_RATE', 100, 100),
     /** Up, then down, then up again, in seconds. */
-    upS: envNumber('BENCH_BREAKER_UP_S', 1, 0.3),
-    downS: envNumber('BENCH_BREAKER_DOWN_S', 4, 1),
-    recoveredS: envNumber('BENCH_BREAKER_RECOVERED_S', 3, 0.8),
+    upS: envNumber('BENCH_BREAKER_UP_S', 1, 0.2),
+    downS: envNumber('BENCH_BREAKER_DOWN_S', 4, 0.8),
+    recoveredS: envNumber('BENCH_BREAKER_RECOVERED_S', 3, 0.5),
     /** How long the server takes to answer its 503 while down. */
     downDelayMs: envNumber('BENCH_BREAKER_DOWN_DELAY_MS', 50, 20),
     baseDelayMs: envNumber('BENCH_BREAKER_BASE_DELAY_MS', 10, 5),

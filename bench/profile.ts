@@ -8,6 +8,7 @@
  *
  *   npm run bench:profile                          ours, defaults
  *   npm run bench:profile -- --variant axios       plain axios (or any overhead variant's label)
+ *   npm run bench:profile -- --variant circuit-open   calls rejected by an open circuit
  *   BENCH_PROFILE_REQUESTS (200000)  BENCH_PROFILE_OUT (bench/.profile)  BENCH_PROFILE_TOP (25)
  */
 import { execFileSync } from 'node:child_process';
@@ -42,6 +43,8 @@ interface CpuProfile {
 }
 
 const ROOT = path.resolve(__dirname, '..');
+/** `--variant circuit-open`: calls rejected by an open circuit (in memory), not successes. */
+const CIRCUIT_OPEN = 'circuit-open';
 
 function argValue(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -138,16 +141,38 @@ interface ChildResult {
 }
 
 /** In a child process: profile one variant and hand back the summary as JSON. */
+/** A client whose circuit is open for good: every call is rejected unsent. */
+function openCircuit(): (i: number) => Promise<unknown> {
+  const client = makeClient(
+    'axios-resilience',
+    { adapter: memoryAdapter(true) },
+    {
+      baseDelayMs: 0,
+      ours: {
+        retries: 0,
+        circuitBreaker: { minimumThroughput: 2, breakDurationMs: 3_600_000, maxBreakDurationMs: 3_600_000 },
+      },
+    },
+  );
+  return (i) => client.get('/item', { headers: { [BENCH_ID]: `open-${i}` } }).catch(() => undefined);
+}
+
+/** In a child process: profile one variant and hand back the summary as JSON. */
 async function profileChild(label: string, requests: number, outDir: string): Promise<void> {
-  const variant = SUCCESS_VARIANTS.find((v) => v.label === label);
-  if (!variant)
-    throw new TypeError(
-      `unknown variant ${label} (known: ${SUCCESS_VARIANTS.map((v) => v.label).join(', ')})`,
-    );
+  let send: (i: number) => Promise<unknown>;
+  if (label === CIRCUIT_OPEN) {
+    send = openCircuit();
+  } else {
+    const variant = SUCCESS_VARIANTS.find((v) => v.label === label);
+    if (!variant)
+      throw new TypeError(
+        `unknown variant ${label} (known: ${[...SUCCESS_VARIANTS.map((v) => v.label), CIRCUIT_OPEN].join(', ')})`,
+      );
+    const client = makeClient(variant.name, { adapter: memoryAdapter(false) }, variant.tuning);
+    send = (i) => client.get('/item', { headers: { [BENCH_ID]: String(i) } });
+  }
   // The source maps stay loaded (for the report) but are off while the requests run.
   process.setSourceMapsEnabled(false);
-  const client = makeClient(variant.name, { adapter: memoryAdapter(false) }, variant.tuning);
-  const send = (i: number): Promise<unknown> => client.get('/item', { headers: { [BENCH_ID]: String(i) } });
   await closedLoop(send, 20_000, 1); // warm-up: JIT
 
   const session = new Session();
@@ -203,7 +228,7 @@ async function main(): Promise<void> {
     .slice(0, top);
   const usPer = (c: ChildResult): string => ((c.wallMs * 1000) / c.requests).toFixed(2);
   const out = [
-    `# CPU profile: ${label}, success path, in-memory adapter`,
+    `# CPU profile: ${label === CIRCUIT_OPEN ? 'calls rejected by an open circuit' : `${label}, success path`}, in-memory adapter`,
     '',
     `\`npm run bench:profile${label === 'axios-resilience' ? '' : ` -- --variant '${label}'`}\`: ${requests} requests one at a time after a`,
     'warm-up of 20000, in a process of its own, V8 sampling profiler (inspector `Profiler`, as `--cpu-prof`) every 50 µs',

@@ -62,7 +62,7 @@ const ENV_DOC = [
   '| `BENCH_CONTENTION_ROUNDS` / `_CLIENTS` / `_CAPACITY` / `_SERVICE_MS` / `_BASE_DELAY_MS` / `_RETRIES` | 3 / 100 / 5 / 20 / 10 / 30 | 1 / 20 / 5 / 2 / 5 / 30 |',
   '| `BENCH_MEMORY_ROUNDS` / `_REQUESTS` / `_CONCURRENCY` / `_PARALLEL` | 1 / 100000 / 100 / 2 | 1 / 1000 / 20 / 2 |',
   '| `BENCH_QUOTA_ROUNDS` / `_CLIENTS` / `_LIMIT` / `_WINDOW_MS` / `_SECONDS` / `_BASE_DELAY_MS` | 1 / 20 / 50 / 1000 / 8 / 10 | 1 / 20 / 50 / 1000 / 1 / 10 |',
-  '| `BENCH_BREAKER_ROUNDS` / `_RATE` / `_UP_S` / `_DOWN_S` / `_RECOVERED_S` / `_DOWN_DELAY_MS` | 1 / 100 / 1 / 4 / 3 / 50 | 1 / 100 / 0.3 / 1 / 0.8 / 20 |',
+  '| `BENCH_BREAKER_ROUNDS` / `_RATE` / `_UP_S` / `_DOWN_S` / `_RECOVERED_S` / `_DOWN_DELAY_MS` | 1 / 100 / 1 / 4 / 3 / 50 | 1 / 100 / 0.2 / 0.8 / 0.5 / 20 |',
   '| `BENCH_BREAKER_BASE_DELAY_MS` / `_BREAK_MS` / `_MAX_BREAK_MS` / `_COST_ROUNDS` / `_COST_REQUESTS` | 10 / 1000 / 2000 / 15 / 2000 | 5 / 200 / 400 / 2 / 200 |',
   '| `BENCH_TAIL_ROUNDS` / `_RATE` / `_SECONDS` / `_SLOW_RATIO` / `_SLOW_MS` / `_FAST_MS` / `_HEDGE_DELAY_MS` | 1 / 100 / 20 / 0.02 / 400 / 5 / 20 | 1 / 100 / 1 / 0.02 / 400 / 5 / 20 |',
 ].join('\n');
