@@ -138,9 +138,37 @@ interface ChildResult {
   totalMs: number;
   rows: Row[];
   file: string;
+  /** Bytes allocated per request by function (sampling heap profiler, collected objects included). */
+  allocRows: AllocRow[];
+  allocRequests: number;
 }
 
-/** In a child process: profile one variant and hand back the summary as JSON. */
+interface AllocRow {
+  name: string;
+  where: string;
+  bytes: number;
+}
+
+interface HeapNode {
+  callFrame: CallFrame;
+  selfSize: number;
+  children: HeapNode[];
+}
+
+function summariseHeap(head: HeapNode): AllocRow[] {
+  const rows = new Map<string, AllocRow>();
+  const walk = (node: HeapNode): void => {
+    const f = node.callFrame;
+    const key = `${f.functionName}|${f.url}|${f.lineNumber}|${f.columnNumber}`;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { name: f.functionName || '(anonymous)', where: where(f), bytes: 0 }));
+    row.bytes += node.selfSize;
+    for (const child of node.children) walk(child);
+  };
+  walk(head);
+  return [...rows.values()];
+}
+
 /** A client whose circuit is open for good: every call is rejected unsent. */
 function openCircuit(): (i: number) => Promise<unknown> {
   const client = makeClient(
@@ -184,13 +212,33 @@ async function profileChild(label: string, requests: number, outDir: string): Pr
   await closedLoop(send, requests, 1);
   const wallMs = nowMs() - t0;
   const { profile } = await post<{ profile: CpuProfile }>(session, 'Profiler.stop');
+
+  // Where the bytes come from: every 128th byte or so sampled, objects already collected kept.
+  const allocRequests = Math.min(requests, 50_000);
+  await post(session, 'HeapProfiler.enable');
+  await post(session, 'HeapProfiler.startSampling', {
+    samplingInterval: 128,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  await closedLoop(send, allocRequests, 1);
+  const heap = await post<{ profile: { head: HeapNode } }>(session, 'HeapProfiler.stopSampling');
   session.disconnect();
 
   mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${label.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
   writeFileSync(file, JSON.stringify(profile));
   const { rows, totalMs } = summarise(profile);
-  const result: ChildResult = { label, requests, wallMs, totalMs, rows, file };
+  const result: ChildResult = {
+    label,
+    requests,
+    wallMs,
+    totalMs,
+    rows,
+    file,
+    allocRows: summariseHeap(heap.profile.head),
+    allocRequests,
+  };
   process.stdout.write(JSON.stringify(result));
 }
 
@@ -226,6 +274,23 @@ async function main(): Promise<void> {
     .map((r) => ({ ...r, selfMs: r.selfMs - (plainRows.get(keyOf(r))?.selfMs ?? 0) }))
     .sort((a, b) => b.selfMs - a.selfMs)
     .slice(0, top);
+  const plainAlloc = new Map(
+    plain.allocRows.map((r) => [`${r.name}|${r.where}`, r.bytes / plain.allocRequests]),
+  );
+  const allocs = it.allocRows
+    .map((r) => ({
+      ...r,
+      perRequest: r.bytes / it.allocRequests,
+      plain: plainAlloc.get(`${r.name}|${r.where}`) ?? 0,
+    }))
+    .filter((r) => r.where.startsWith('src/') || r.perRequest - r.plain > 50)
+    .sort((a, b) => b.perRequest - b.plain - (a.perRequest - a.plain))
+    .slice(0, top);
+  const bytesPer = (c: ChildResult): string =>
+    (c.allocRows.reduce((sum, r) => sum + r.bytes, 0) / c.allocRequests).toFixed(0);
+  const oursBytes =
+    it.allocRows.filter((r) => r.where.startsWith('src/')).reduce((sum, r) => sum + r.bytes, 0) /
+    it.allocRequests;
   const usPer = (c: ChildResult): string => ((c.wallMs * 1000) / c.requests).toFixed(2);
   const out = [
     `# CPU profile: ${label === CIRCUIT_OPEN ? 'calls rejected by an open circuit' : `${label}, success path`}, in-memory adapter`,
@@ -254,6 +319,17 @@ async function main(): Promise<void> {
     `## Top ${top} by self time gained over plain axios (same function, same line)`,
     '',
     table(diff, it.totalMs, perRequest),
+    '',
+    `## Bytes allocated per request, by allocating function (sampling heap profiler, ${it.allocRequests} requests)`,
+    '',
+    `Total: ${bytesPer(it)} bytes / request; plain axios: ${bytesPer(plain)}. Our src/: ${oursBytes.toFixed(0)} bytes / request.`,
+    '',
+    '| # | function | where | bytes / request | plain axios | more than plain axios |',
+    '|---:|---|---|---:|---:|---:|',
+    ...allocs.map(
+      (r, i) =>
+        `| ${i + 1} | \`${r.name}\` | ${r.where} | ${r.perRequest.toFixed(0)} | ${r.plain.toFixed(0)} | ${(r.perRequest - r.plain).toFixed(0)} |`,
+    ),
     '',
   ].join('\n');
   console.log(out);
