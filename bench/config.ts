@@ -22,8 +22,8 @@ export const CONFIG = {
     .filter(Boolean),
   outDir: process.env.BENCH_OUT ?? (SMOKE ? path.join(os.tmpdir(), 'axios-resilience-bench') : __dirname),
   overhead: {
-    rounds: envNumber('BENCH_OVERHEAD_ROUNDS', 40, 3),
-    requests: envNumber('BENCH_OVERHEAD_REQUESTS', 3_000, 200),
+    rounds: envNumber('BENCH_OVERHEAD_ROUNDS', 100, 3),
+    requests: envNumber('BENCH_OVERHEAD_REQUESTS', 1_000, 200),
     retryRounds: envNumber('BENCH_OVERHEAD_RETRY_ROUNDS', 7, 1),
     retryRequests: envNumber('BENCH_OVERHEAD_RETRY_REQUESTS', 500, 50),
     concurrency: envNumber('BENCH_OVERHEAD_CONCURRENCY', 64, 8),

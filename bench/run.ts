@@ -16,7 +16,7 @@
  *   BENCH_ONLY=overhead,outage,...    run only these scenarios (overhead, outage, faults, contention, memory,
  *                                     quota, breaker, tail)
  *   BENCH_OUT=dir                     where results.md and the SVGs go (bench/)
- *   BENCH_OVERHEAD_ROUNDS (40)  BENCH_OVERHEAD_REQUESTS (3000)  BENCH_OVERHEAD_RETRY_ROUNDS (7)
+ *   BENCH_OVERHEAD_ROUNDS (100)  BENCH_OVERHEAD_REQUESTS (1000)  BENCH_OVERHEAD_RETRY_ROUNDS (7)
  *   BENCH_OVERHEAD_RETRY_REQUESTS (500)  BENCH_OVERHEAD_CONCURRENCY (64)  BENCH_OVERHEAD_ALLOC_REQUESTS (2000)
  *   BENCH_OVERHEAD_ALLOC_REPEATS (5)  BENCH_OVERHEAD_VARIANTS (all; labels, comma-separated)
  *   BENCH_OUTAGE_ROUNDS (2)  BENCH_OUTAGE_RATE (500 req/s)  BENCH_OUTAGE_SECONDS (4)  BENCH_OUTAGE_BASE_DELAY_MS (10)
@@ -54,7 +54,7 @@ const ENV_DOC = [
   '| `BENCH_SMOKE=1` (or `-- --smoke`) | off | tiny counts, output to `$TMPDIR/axios-resilience-bench` |',
   '| `BENCH_ONLY` | all | comma list of `overhead,outage,faults,contention,memory,quota,breaker,tail` |',
   '| `BENCH_OUT` | `bench/` | output directory |',
-  '| `BENCH_OVERHEAD_ROUNDS` / `_REQUESTS` / `_RETRY_ROUNDS` / `_RETRY_REQUESTS` / `_CONCURRENCY` | 40 / 3000 / 7 / 500 / 64 | 3 / 200 / 1 / 50 / 8 |',
+  '| `BENCH_OVERHEAD_ROUNDS` / `_REQUESTS` / `_RETRY_ROUNDS` / `_RETRY_REQUESTS` / `_CONCURRENCY` | 100 / 1000 / 7 / 500 / 64 | 3 / 200 / 1 / 50 / 8 |',
   '| `BENCH_OVERHEAD_ALLOC_REQUESTS` / `_ALLOC_REPEATS` | 2000 / 5 | 200 / 1 |',
   '| `BENCH_OVERHEAD_VARIANTS` | all | labels of the success-path variants to time (plain axios always) |',
   '| `BENCH_OUTAGE_ROUNDS` / `_RATE` / `_SECONDS` / `_BASE_DELAY_MS` | 2 / 500 / 4 / 10 | 1 / 100 / 0.3 / 5 |',
