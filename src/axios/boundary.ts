@@ -8,7 +8,6 @@ import { headerValue } from '../policy/headers.js';
 import { quota } from '../policy/rate-limit.js';
 import { serverRequestedDelay } from '../policy/retry-after.js';
 import { type BreakerGuard, type PacerGuard, type Permit, PROBE, REJECT } from '../store/types.js';
-import { fullURL } from '../policy/scope.js';
 import type { ResilienceTelemetry } from '../telemetry/types.js';
 import type { GiveUpReason } from '../types.js';
 import {
@@ -20,6 +19,7 @@ import {
   type TraceHeaders,
 } from './attempt-state.js';
 import { hasHeader, isReplayableBody } from './failure.js';
+import { AttemptRequestInfo } from './request-info.js';
 import { sleep } from './sleep.js';
 import type { ResilienceStats } from './stats.js';
 
@@ -229,12 +229,7 @@ export class AttemptBoundary {
     core.counters.requests += 1;
     if (sink !== undefined) {
       state.scope = scope;
-      state.telemetry = sink.startRequest({
-        config,
-        method: (config.method ?? 'get').toUpperCase(),
-        url: fullURL(config),
-        scope: scope as string,
-      });
+      state.telemetry = sink.startRequest(new AttemptRequestInfo(config, scope as string));
     }
     return state;
   }

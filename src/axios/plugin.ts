@@ -13,6 +13,8 @@ import { normalizeOptions, type ResolvedOptions } from '../options.js';
 import { originOf } from '../policy/scope.js';
 import { MemoryStore } from '../store/memory.js';
 import type { BreakerGuard, CircuitState, PacerGuard, ResilienceStore } from '../store/types.js';
+import { combineTelemetry } from '../telemetry/combine.js';
+import { diagnosticsTelemetry } from '../telemetry/diagnostics.js';
 import type { ResilienceTelemetry } from '../telemetry/types.js';
 import type { GiveUpReason, ResilienceOptions } from '../types.js';
 import { AttemptState, stateOf } from './attempt-state.js';
@@ -119,7 +121,8 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
       budget && !sharedBudget && options.store !== undefined
         ? Object.freeze({ ...options, retryBudget: this.store.retryBudget(budget as RetryBudget) })
         : options;
-    this.telemetry = this.options.telemetry;
+    // The diagnostics channels (Node) hear every event too, whether or not a sink is given.
+    this.telemetry = combineTelemetry(this.options.telemetry, diagnosticsTelemetry());
     this.boundary = new AttemptBoundary(this, this);
     Object.defineProperty(instance, ATTACHED, { value: this, configurable: true });
     // The instance's default adapter, whatever sets it later (axios-mock-adapter does), is wrapped.
@@ -214,7 +217,7 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
       const level = to === 'open' ? 'warn' : 'info';
       options.logger[level](`axios-resilience: circuit for ${scope} ${from} -> ${to}`);
     }
-    options.telemetry?.circuit?.({ scope, from, to });
+    this.telemetry?.circuit?.({ scope, from, to });
     if (breaker && breaker.onStateChange) {
       try {
         breaker.onStateChange({ scope, from, to });

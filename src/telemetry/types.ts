@@ -41,6 +41,8 @@ export interface RetryEvent {
   readonly attempt: number;
   readonly delayMs: number;
   readonly reason: string;
+  /** The config of the attempt that failed. */
+  readonly config: InternalAxiosRequestConfig;
 }
 
 export interface HedgeEvent {
