@@ -1,4 +1,4 @@
-import type { InternalAxiosRequestConfig } from 'axios';
+import axios, { type InternalAxiosRequestConfig } from 'axios';
 import { fullURL } from '../policy/scope.js';
 import type { RequestInfo } from '../telemetry/types.js';
 
@@ -19,6 +19,19 @@ export class AttemptRequestInfo implements RequestInfo {
   }
 
   get url(): string {
-    return (this.resolvedURL ??= fullURL(this.config));
+    return (this.resolvedURL ??= urlOf(this.config));
+  }
+}
+
+/** baseURL + url, and the params serialized as axios serializes them when it sends. */
+function urlOf(config: InternalAxiosRequestConfig): string {
+  const url = fullURL(config);
+  const { params, paramsSerializer } = config;
+  if (params === undefined || params === null) return url;
+  try {
+    return axios.getUri(paramsSerializer === undefined ? { url, params } : { url, params, paramsSerializer });
+  } catch {
+    // A params serializer that throws fails the request when axios sends it, not here.
+    return url;
   }
 }

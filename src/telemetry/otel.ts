@@ -11,7 +11,6 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
-import axios from 'axios';
 import { monotonicNow } from '../guards/clock.js';
 import {
   ERROR_TYPE,
@@ -90,7 +89,7 @@ class OpenTelemetrySink implements ResilienceTelemetry {
     const instruments = this.instruments.current();
     if (!tracing && instruments === undefined) return undefined;
     const method = info.method;
-    const attributes = requestAttributes(method, requestURL(info));
+    const attributes = requestAttributes(method, info.url);
     const parent = context.active();
     let attemptContext: Context | undefined;
     let span: Span | undefined;
@@ -114,21 +113,6 @@ class OpenTelemetrySink implements ResilienceTelemetry {
     if (this.tracerProvider !== undefined) return true;
     const global = trace.getTracerProvider();
     return !(global instanceof ProxyTracerProvider) || global.getDelegate() !== NOOP_TRACER_PROVIDER;
-  }
-}
-
-/** The URL with its `params`, serialized as axios serializes them when it sends. */
-function requestURL(info: RequestInfo): string {
-  const { params, paramsSerializer } = info.config;
-  if (params === undefined || params === null) return info.url;
-  try {
-    return axios.getUri(
-      paramsSerializer === undefined
-        ? { url: info.url, params }
-        : { url: info.url, params, paramsSerializer },
-    );
-  } catch {
-    return info.url;
   }
 }
 
