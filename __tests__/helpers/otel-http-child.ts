@@ -1,39 +1,17 @@
 /**
- * Run as a child process by __tests__/telemetry/instrumentation-http.test.ts: the HTTP
- * instrumentation must patch `http` before axios loads it, as in an app that starts the SDK first.
- * Prints what was recorded as one line of JSON.
+ * Run as a child process by __tests__/telemetry/instrumentation-http.test.ts. Prints what was
+ * recorded as one line of JSON.
  */
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { resendCountAttributes } from '../../src/otel.js';
-import type { TestServer } from './server.js';
-
-const exporter = new InMemorySpanExporter();
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-trace.setGlobalTracerProvider(
-  new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-);
-propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-// Enabled on construction; the server's own spans are left out.
-new HttpInstrumentation({
-  ignoreIncomingRequestHook: () => true,
-  startOutgoingSpanHook: resendCountAttributes,
-});
+// First: the SDK and the HTTP instrumentation, before axios and the server load `http`.
+import { exporter } from './otel-http-sdk.js';
+import { SpanKind } from '@opentelemetry/api';
+import axios from 'axios';
+import { attachResilience } from '../../src/index.js';
+import { openTelemetry } from '../../src/otel.js';
+import { startTestServer } from './server.js';
 
 async function main(): Promise<void> {
-  // Loaded only now, so `http` is patched when axios and the test server require it.
-  const { default: axios } = await import('axios');
-  const { attachResilience } = await import('../../src/index.js');
-  const { openTelemetry } = await import('../../src/otel.js');
-  const { startTestServer } = await import('./server.js');
-  const server: TestServer = await startTestServer();
+  const server = await startTestServer();
   try {
     server.plan('/flaky', [{ status: 503 }, { status: 502 }, { status: 200 }]);
     const api = axios.create({ baseURL: server.url });
