@@ -10,7 +10,7 @@
  *
  * Environment (defaults in parentheses; every count scales the run up or down):
  *   BENCH_SMOKE=1                     tiny counts, output to $TMPDIR/axios-resilience-bench
- *   BENCH_ONLY=overhead,outage,...    run only these scenarios (overhead, outage, faults, contention, memory)
+ *   BENCH_ONLY=overhead,outage,...    run only these scenarios (overhead, outage, faults, contention, memory, telemetry)
  *   BENCH_OUT=dir                     where results.md and the SVGs go (bench/)
  *   BENCH_OVERHEAD_ROUNDS (7)  BENCH_OVERHEAD_REQUESTS (5000)  BENCH_OVERHEAD_RETRY_REQUESTS (500)
  *   BENCH_OVERHEAD_CONCURRENCY (64)
@@ -30,16 +30,17 @@ import { faults } from './scenarios/faults.js';
 import { memory } from './scenarios/memory.js';
 import { outage } from './scenarios/outage.js';
 import { overhead } from './scenarios/overhead.js';
+import { telemetry } from './scenarios/telemetry.js';
 import type { ScenarioReport } from './scenarios/types.js';
 import { nowMs } from './stats.js';
 
-const SCENARIOS = { overhead, outage, faults, contention, memory } as const;
+const SCENARIOS = { overhead, outage, faults, contention, memory, telemetry } as const;
 
 const ENV_DOC = [
   '| variable | default | smoke |',
   '|---|---|---|',
   '| `BENCH_SMOKE=1` (or `-- --smoke`) | off | tiny counts, output to `$TMPDIR/axios-resilience-bench` |',
-  '| `BENCH_ONLY` | all | comma list of `overhead,outage,faults,contention,memory` |',
+  '| `BENCH_ONLY` | all | comma list of `overhead,outage,faults,contention,memory,telemetry` |',
   '| `BENCH_OUT` | `bench/` | output directory |',
   '| `BENCH_OVERHEAD_ROUNDS` / `_REQUESTS` / `_RETRY_REQUESTS` / `_CONCURRENCY` | 7 / 5000 / 500 / 64 | 1 / 200 / 50 / 8 |',
   '| `BENCH_OUTAGE_ROUNDS` / `_RATE` / `_SECONDS` / `_BASE_DELAY_MS` | 2 / 500 / 4 / 10 | 1 / 100 / 0.3 / 5 |',

@@ -72,30 +72,31 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): ResilienceTel
 }
 
 class OpenTelemetrySink implements ResilienceTelemetry {
-  /** A proxy when global: it follows an SDK registered later. */
-  private readonly tracer: Tracer;
+  /** The tracer of the given provider, else of the global one last seen. */
+  private tracer: Tracer | undefined;
+  private globalProvider: TracerProvider | undefined;
   private readonly instruments: InstrumentSource;
 
   constructor(
     private readonly tracerProvider: TracerProvider | undefined,
     meterProvider: MeterProvider | undefined,
   ) {
-    this.tracer = (tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
+    this.tracer = tracerProvider?.getTracer(INSTRUMENTATION_SCOPE);
     this.instruments = new InstrumentSource(meterProvider);
   }
 
   startRequest(info: RequestInfo): RequestTelemetry | undefined {
-    const tracing = this.tracing();
+    const tracer = this.tracerInForce();
     const instruments = this.instruments.current();
-    if (!tracing && instruments === undefined) return undefined;
+    if (tracer === undefined && instruments === undefined) return undefined;
     const method = info.method;
     const attributes = requestAttributes(method, info.url);
     const parent = context.active();
     let attemptContext: Context | undefined;
     let span: Span | undefined;
-    if (tracing) {
+    if (tracer !== undefined) {
       const name = `axios-resilience ${knownMethod(method) === '_OTHER' ? 'HTTP' : method}`;
-      span = this.tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
+      span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
       // A span the sampler dropped still has a valid context: the attempts propagate it.
       if (span.isRecording() || trace.isSpanContextValid(span.spanContext())) {
         attemptContext = trace.setSpan(parent, span);
@@ -108,11 +109,20 @@ class OpenTelemetrySink implements ResilienceTelemetry {
     this.instruments.current()?.circuitTransitions.add(1, { to: event.to });
   }
 
-  /** Whether spans can be recorded: a provider was given, or the global proxy has an SDK behind it. */
-  private tracing(): boolean {
-    if (this.tracerProvider !== undefined) return true;
+  /**
+   * The tracer to record with: the given provider's, else the global one's while an SDK is behind
+   * the API's global proxy (`undefined` while none is: nothing to record).
+   */
+  private tracerInForce(): Tracer | undefined {
+    if (this.tracerProvider !== undefined) return this.tracer;
     const global = trace.getTracerProvider();
-    return !(global instanceof ProxyTracerProvider) || global.getDelegate() !== NOOP_TRACER_PROVIDER;
+    if (global instanceof ProxyTracerProvider && global.getDelegate() === NOOP_TRACER_PROVIDER)
+      return undefined;
+    if (global !== this.globalProvider) {
+      this.globalProvider = global;
+      this.tracer = global.getTracer(INSTRUMENTATION_SCOPE);
+    }
+    return this.tracer;
   }
 }
 
