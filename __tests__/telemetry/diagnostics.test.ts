@@ -165,3 +165,18 @@ describe('alongside a telemetry sink', () => {
     expect(combineTelemetry(undefined, undefined)).toBeUndefined();
   });
 });
+
+describe('a call that fails outside the retry loop', () => {
+  it('gives up with the error the caller gets when an onRetry hook throws', async () => {
+    const giveUps = listen<GiveUpMessage>(GIVE_UP_CHANNEL);
+    server.plan('/flaky', [{ status: 503 }, { status: 200 }]);
+    const hookError = new Error('hook failed');
+    const api = client({
+      onRetry: () => {
+        throw hookError;
+      },
+    });
+    await expect(api.get('/flaky')).rejects.toBe(hookError);
+    expect(giveUps).toEqual([{ attempts: 1, reason: 'not-retryable', error: hookError }]);
+  });
+});

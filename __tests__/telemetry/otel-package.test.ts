@@ -44,6 +44,19 @@ it('makes the core entry point load no OpenTelemetry code', async () => {
   expect(loaded).toEqual([]);
 });
 
+it('loads neither axios nor http, so an SDK setup file may import it before http is patched', async () => {
+  const loaded = await node([
+    '-e',
+    `require('axios-resilience/otel');
+     const sep = require('node:path').sep;
+     console.log(JSON.stringify([
+       ...Object.keys(require.cache).filter((file) => file.split(sep).includes('axios')),
+       ...process.moduleLoadList.filter((name) => name === 'NativeModule http'),
+     ]));`,
+  ]);
+  expect(loaded).toEqual([]);
+});
+
 it('declares @opentelemetry/api an optional peer dependency, from 1.7', () => {
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     peerDependencies: Record<string, string>;

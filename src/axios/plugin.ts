@@ -298,6 +298,7 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
     // Not from axios, not ours, or already settled by a nested attempt: pass it on untouched.
     if (state === undefined || state.owner !== this || state.endedAt !== undefined) throw caught;
     if (config?.resilience === false || this.detached) {
+      state.lastError = caught;
       this.settle(state, 'not-retryable');
       throw caught;
     }
@@ -306,7 +307,10 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
     } catch (failure) {
       // A hook threw, or a retry failed before axios sent it (a request interceptor threw):
       // a failure the plugin cannot retry, so the request still ends, and is counted, once.
-      if (state.endedAt === undefined) this.settle(state, 'not-retryable');
+      if (state.endedAt === undefined) {
+        state.lastError = failure;
+        this.settle(state, 'not-retryable');
+      }
       throw failure;
     }
   };
