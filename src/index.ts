@@ -38,6 +38,7 @@ export type {
   PauseListener,
   Permit,
 } from './store/types.js';
+export { combineTelemetry } from './telemetry/combine.js';
 export type {
   ResilienceTelemetry,
   RequestTelemetry,
