@@ -14,6 +14,8 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `/limited?key=K&retryAfter=S`: a rate limiter shared by every URL with the same `key`: its
  *   first request is refused with 429 and `Retry-After: S`, and so is every request in the S
  *   seconds after that; then it lets everything through.
+ * - `/slow?firstMs=N`: the first request to that URL answers 200 after N ms (unless the client
+ *   gives up on it first: logged as `'aborted'`); later ones answer at once (a slow tail).
  * - `/file?size=N`: N deterministic bytes with an `ETag`, honouring `Range` and `If-Range`.
  *   `fail=K&with=503` fails the first K requests; `cuts=K&cutAt=M` drops the first K responses
  *   after M bytes of their body.
@@ -83,6 +85,7 @@ export async function startFlakyServer(options: FlakyServerOptions = {}): Promis
       if (url.pathname === '/flaky') return flaky(route);
       if (url.pathname === '/outage') return outage(route, performance.now() - started, firstSeen);
       if (url.pathname === '/limited') return limited(route, performance.now() - started, limiters);
+      if (url.pathname === '/slow') return slow(route);
       if (url.pathname === '/file') return file(route);
       send(route, 404, { error: `no route ${url.pathname}` });
     });
@@ -172,6 +175,19 @@ function limited(route: Route, now: number, limiters: Map<string, number>): void
     return;
   }
   send(route, 200, { ok: true, attempt: route.seen });
+}
+
+function slow(route: Route): void {
+  if (route.seen > 1) return send(route, 200, { ok: true, attempt: route.seen });
+  const timer = setTimeout(
+    () => send(route, 200, { ok: true, attempt: route.seen }),
+    Number(route.query.get('firstMs') ?? 1000),
+  );
+  route.res.on('close', () => {
+    if (route.res.writableEnded) return;
+    clearTimeout(timer);
+    route.record(route.req, 'aborted');
+  });
 }
 
 function file(route: Route): void {

@@ -237,6 +237,7 @@ function scenarios(baseDelayMs: number, retryAfterSeconds: number): Scenario[] {
     },
     breakerScenario(baseDelayMs),
     pauseScenario(retryAfterSeconds),
+    hedgeScenario(),
   ];
 }
 
@@ -320,6 +321,53 @@ function pauseScenario(retryAfterSeconds: number): Scenario {
         ...(paced >= others.length ? [] : [`pacedAttempts: ${paced}, expected at least ${others.length}`]),
       ];
     },
+  };
+}
+
+/** j) A slow tail: a copy of a GET that has not answered races it, and wins. */
+function hedgeScenario(): Scenario {
+  const slowMs = 2000;
+  const delayMs = 50;
+  const url = `/slow?firstMs=${slowMs}&run=hedge`;
+  return {
+    name: 'j) hedge wins',
+    title: `j) a slow tail: the first copy of a GET would take ${slowMs} ms, hedge: { delayMs: ${delayMs} }`,
+    explain: `No answer after ${delayMs} ms: a copy is sent; the first answer wins, the slow copy is aborted.`,
+    expected: `2 attempts (1 hedge), 200 well before ${slowMs} ms`,
+    run: async (_api, server, tools) => {
+      const api = tools.create({
+        hedge: { delayMs },
+        logger: {
+          debug: () => undefined,
+          info: (message) => {
+            if (message.includes('hedging')) tools.note(message.replace('axios-resilience: ', ''));
+          },
+          warn: () => undefined,
+        },
+      });
+      const outcome = await settle(api.get(url));
+      // The server hears of the abort when the slow copy's socket closes.
+      for (let waited = 0; waited < 1000 && !server.log.some((e) => e.outcome === 'aborted'); waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const aborted = server.log.some((entry) => entry.url === url && entry.outcome === 'aborted');
+      if (aborted) tools.note('the slow copy was aborted: the server saw its socket close, unanswered');
+      const stats = api.resilience.stats();
+      tools.note(`stats(): hedges ${stats.hedges}, hedgeWins ${stats.hedgeWins}`);
+      return [outcome];
+    },
+    check: ([outcome], [state], server, elapsedMs) => [
+      ...expectStatus(outcome, 200),
+      ...expectEqual('attempts', state?.attempts, 2),
+      ...expectEqual('hedges', state?.hedges, 1),
+      ...expectEqual('requests the server saw', server.hits('GET', url), 2),
+      ...expectEqual(
+        'slow copy aborted',
+        server.log.some((entry) => entry.url === url && entry.outcome === 'aborted'),
+        true,
+      ),
+      ...(elapsedMs < slowMs ? [] : [`took ${elapsedMs} ms: the hedge did not win`]),
+    ],
   };
 }
 
