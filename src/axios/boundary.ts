@@ -266,9 +266,8 @@ export class AttemptBoundary {
     const hedge = state.options.hedge;
     if (hedge !== false && isHedgeable(state, config, hedge)) {
       if (hedge.delayMs === 'auto') state.scope ??= this.guards.scopeOf(config, state.options);
-      return new HedgeRace(this.hedging, state, config, inner, hedge)
-        .run()
-        .then(this.onAnswer, this.onFailure);
+      // The race records each copy's outcome with its guards itself: nothing is left for onFailure.
+      return new HedgeRace(this.hedging, state, config, inner, hedge).run(this.onAnswer);
     }
     const telemetry = state.telemetry;
     const sent = telemetry ? telemetry.runAttempt(() => inner(config)) : inner(config);

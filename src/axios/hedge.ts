@@ -21,6 +21,14 @@ export interface HedgeContext {
   latency(state: AttemptState): LatencySummary | undefined;
 }
 
+let capturedResolve: ((value: AxiosResponse) => void) | undefined;
+let capturedReject: ((error: unknown) => void) | undefined;
+
+function captureSettlers(resolve: (value: AxiosResponse) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
 /** One copy of the request in flight: its own config, abort and guard slot. */
 class Copy implements GuardSlot {
   /** Aborted by the race (it lost), not by the caller. */
@@ -59,6 +67,8 @@ export class HedgeRace implements HedgeTimer {
   private finished = false;
   private resolve!: (response: AxiosResponse) => void;
   private reject!: (error: unknown) => void;
+  /** Made only when the caller gave a signal. */
+  private onCallerAbort: (() => void) | undefined;
 
   constructor(
     private readonly context: HedgeContext,
@@ -70,23 +80,33 @@ export class HedgeRace implements HedgeTimer {
     this.callerSignal = (config.signal as AbortSignal | undefined) ?? undefined;
   }
 
-  /** Sends the first copy, whose guard slot is the attempt state's, and schedules the next. */
-  run(): Promise<AxiosResponse> {
-    return new Promise<AxiosResponse>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-      const state = this.state;
-      const caller = this.callerSignal;
-      if (caller !== undefined && typeof caller.addEventListener === 'function') {
-        caller.addEventListener('abort', this.onCallerAbort);
-      }
-      this.send(this.config, state.breaker, state.probe, state.pacer);
-      state.breaker = undefined;
-      state.probe = false;
-      state.pacer = undefined;
-      this.schedule();
-    });
+  /**
+   * Sends the first copy, whose guard slot is the attempt state's, and schedules the next. The
+   * promise settles with the race's outcome, after `answered` ran on the winning answer.
+   */
+  run(answered: (response: AxiosResponse) => AxiosResponse): Promise<AxiosResponse> {
+    // The executor runs at once: a shared one hands over the settling functions (no closure per race).
+    const promise = new Promise<AxiosResponse>(captureSettlers);
+    this.resolve = capturedResolve as (response: AxiosResponse) => void;
+    this.reject = capturedReject as (error: unknown) => void;
+    const state = this.state;
+    const caller = this.callerSignal;
+    if (caller !== undefined && typeof caller.addEventListener === 'function') {
+      this.onCallerAbort = () => {
+        for (const copy of this.copies) copy.abort.abort(caller.reason);
+      };
+      caller.addEventListener('abort', this.onCallerAbort);
+    }
+    this.onWin = answered;
+    this.send(this.config, state.breaker, state.probe, state.pacer);
+    state.breaker = undefined;
+    state.probe = false;
+    state.pacer = undefined;
+    this.schedule();
+    return promise;
   }
+
+  private onWin!: (response: AxiosResponse) => AxiosResponse;
 
   private schedule(): void {
     if (this.finished || this.state.hedges >= this.hedge.maxHedges) return;
@@ -173,7 +193,7 @@ export class HedgeRace implements HedgeTimer {
     recordAnswer(copy, response);
     if (this.finished) return;
     this.finish(copy, true);
-    this.resolve(response);
+    this.resolve(this.onWin(response));
   }
 
   onFailure(copy: Copy, error: unknown): void {
@@ -210,9 +230,7 @@ export class HedgeRace implements HedgeTimer {
     this.finished = true;
     this.context.clock.cancel(this);
     const caller = this.callerSignal;
-    if (caller !== undefined && typeof caller.removeEventListener === 'function') {
-      caller.removeEventListener('abort', this.onCallerAbort);
-    }
+    if (this.onCallerAbort !== undefined) caller?.removeEventListener('abort', this.onCallerAbort);
     for (const copy of this.copies) {
       if (copy !== winner && !copy.done) {
         copy.lost = true;
@@ -224,10 +242,6 @@ export class HedgeRace implements HedgeTimer {
     // A call whose outcome came from a copy (a failure of every copy is no one's win).
     if (won && winner !== this.copies[0]) this.context.core.counters.hedgeWins += 1;
   }
-
-  private readonly onCallerAbort = (): void => {
-    for (const copy of this.copies) copy.abort.abort(this.callerSignal?.reason);
-  };
 }
 
 /**
