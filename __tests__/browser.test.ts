@@ -80,7 +80,7 @@ describeInChromium('in headless Chromium', () => {
 
   it('bundles the package for the browser with no Node built-in reachable', () => {
     // A `node:*` import would have failed the build in beforeAll; this checks the real src was bundled.
-    expect(bundle.inputs).toEqual(expect.arrayContaining(['src/index.ts', 'src/axios/plugin.ts']));
+    expect(bundle.inputs).toEqual(expect.arrayContaining(['src/browser.ts', 'src/axios/plugin.ts']));
     expect(bundle.inputs.filter((input) => input.startsWith('node:'))).toEqual([]);
   });
 
