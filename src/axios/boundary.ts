@@ -1,12 +1,11 @@
-import { AxiosError, isCancel, type AxiosAdapter, type AxiosInstance, type AxiosResponse } from 'axios';
+import { AxiosError, type AxiosAdapter, type AxiosInstance, type AxiosResponse } from 'axios';
 import type { InternalAxiosRequestConfig } from 'axios';
 import { monotonicNow } from '../guards/clock.js';
-import { normalizeOptions, type ResolvedOptions } from '../options.js';
+import type { LatencySummary } from '../guards/latency-summary.js';
+import { normalizeOptions, type ResolvedHedge, type ResolvedOptions } from '../options.js';
 import { CircuitOpenError, RateLimitedError } from '../errors.js';
 import type { ResolvedCircuitBreaker } from '../guards/breaker-options.js';
 import { headerValue } from '../policy/headers.js';
-import { quota } from '../policy/rate-limit.js';
-import { serverRequestedDelay } from '../policy/retry-after.js';
 import { type BreakerGuard, type PacerGuard, type Permit, PROBE, REJECT } from '../store/types.js';
 import { fullURL } from '../policy/scope.js';
 import type { ResilienceTelemetry } from '../telemetry/types.js';
@@ -19,7 +18,9 @@ import {
   stateOf,
   type TraceHeaders,
 } from './attempt-state.js';
+import { recordAnswer, recordFailure, releaseSlot } from './attempt-guards.js';
 import { hasHeader, isReplayableBody } from './failure.js';
+import { HedgeRace, type HedgeScope } from './hedge.js';
 import { sleep } from './sleep.js';
 import type { ResilienceStats } from './stats.js';
 
@@ -48,22 +49,8 @@ export interface ScopeGuards {
   scopeOf(config: StatefulConfig, options: ResolvedOptions): string;
   breaker(scope: string, settings: ResolvedCircuitBreaker): BreakerGuard;
   pacer(scope: string): PacerGuard;
-}
-
-/**
- * Whether a response may carry rate-limit headers: one pass over its names, so that a response
- * without any (the usual case) costs no parsing.
- */
-function mayLimitRate(headers: unknown): boolean {
-  if (headers === null || typeof headers !== 'object') return false;
-  for (const name in headers) {
-    const first = name.charCodeAt(0) | 0x20;
-    if (first === 0x72 /* r */ || first === 0x78 /* x */) {
-      const lower = name.toLowerCase();
-      if (lower.startsWith('ratelimit') || lower.startsWith('x-ratelimit')) return true;
-    }
-  }
-  return false;
+  /** The scope's latency summary behind `hedge.delayMs: 'auto'`. */
+  latency(scope: string): LatencySummary;
 }
 
 /** Methods whose retries cannot duplicate a side effect, so their key need not be pinned. */
@@ -153,7 +140,7 @@ export class AttemptBoundary {
     inner: AxiosAdapter,
     waitMs: number,
   ): Promise<AxiosResponse> {
-    this.releaseProbe(state);
+    releaseSlot(state);
     const options = state.options;
     const scope = state.scope as string;
     if (waitMs > (options.maxRetryAfterMs ?? options.maxDelayMs)) {
@@ -181,7 +168,7 @@ export class AttemptBoundary {
     if (state.deadlineAt !== undefined) {
       const left = Math.ceil(state.deadlineAt - monotonicNow());
       if (left <= 0) {
-        this.releaseSlots(state);
+        releaseSlot(state);
         const late = new AxiosError(
           'axios-resilience: not sent, the deadline passed',
           'ERR_NOT_SENT',
@@ -249,19 +236,6 @@ export class AttemptBoundary {
     return this.refuse(state, 'circuit-open', error);
   }
 
-  private releaseProbe(state: AttemptState): void {
-    if (state.breaker !== undefined) state.breaker.release(state.probe);
-    state.breaker = undefined;
-    state.probe = false;
-  }
-
-  /** An attempt that passed the gate but is not sent gives back what it took. */
-  private releaseSlots(state: AttemptState): void {
-    this.releaseProbe(state);
-    state.pacer?.settle();
-    state.pacer = undefined;
-  }
-
   private dispatch(state: AttemptState, config: StatefulConfig, inner: AxiosAdapter): Promise<AxiosResponse> {
     const counters = this.core.counters;
     // Only a call that is really sent feeds the budget's request count.
@@ -273,9 +247,32 @@ export class AttemptBoundary {
     counters.attempts += 1;
     if (state.attempts > 1) state.retries += 1;
     if (state.attempts > 1 || state.continuation) counters.retries += 1;
+    const hedge = state.options.hedge;
+    if (hedge !== false && isHedgeable(state, config, hedge)) {
+      const race = new HedgeRace(
+        this.core,
+        state,
+        config,
+        inner,
+        hedge,
+        this.hedgeScope(state, config, hedge),
+      );
+      return race.run().then(this.onAnswer, this.onFailure);
+    }
     const telemetry = state.telemetry;
     const sent = telemetry ? telemetry.runAttempt(() => inner(config)) : inner(config);
     return sent.then(this.onAnswer, this.onFailure);
+  }
+
+  private hedgeScope(state: AttemptState, config: StatefulConfig, hedge: ResolvedHedge): HedgeScope {
+    const options = state.options;
+    const guards = this.guards;
+    const scope = (state.scope ??= guards.scopeOf(config, options));
+    return {
+      breaker: options.circuitBreaker === false ? undefined : guards.breaker(scope, options.circuitBreaker),
+      pacer: options.pacing ? guards.pacer(scope) : undefined,
+      latency: hedge.delayMs === 'auto' ? guards.latency(scope) : undefined,
+    };
   }
 
   /** An attempt the adapter answered with an accepted status: the call is a success. */
@@ -285,16 +282,7 @@ export class AttemptBoundary {
     if (capture !== undefined) capture.response = response;
     const state = stateOf(config);
     if (state === undefined) return response;
-    if (state.breaker !== undefined) {
-      state.breaker.record(false, state.probe);
-      state.breaker = undefined;
-    }
-    const pacer = state.pacer;
-    if (pacer !== undefined) {
-      pacer.settle();
-      state.pacer = undefined;
-      this.observeQuota(pacer, response.headers);
-    }
+    recordAnswer(state, response);
     if (state.endedAt === undefined) {
       state.endedAt = monotonicNow();
       if (!state.continuation) this.core.counters.successes += 1;
@@ -310,39 +298,10 @@ export class AttemptBoundary {
 
   /** An attempt that failed: the breaker and the scope's pacing learn of it, then the retry loop. */
   private readonly onFailure = (error: unknown): never => {
-    const failed = error as Partial<AxiosError> | null | undefined;
-    const state = stateOf(failed?.config);
-    if (state !== undefined) {
-      const response = failed?.response;
-      const status = response?.status;
-      if (state.breaker !== undefined) {
-        if (isCancel(error)) state.breaker.release(state.probe);
-        else state.breaker.record(status === undefined || status >= 500 || status === 408, state.probe);
-        state.breaker = undefined;
-      }
-      const pacer = state.pacer;
-      if (pacer !== undefined) {
-        pacer.settle();
-        state.pacer = undefined;
-        if (response !== undefined) {
-          this.observeQuota(pacer, response.headers);
-          // A 429, or a 503 naming a wait, pauses the whole scope, whatever becomes of this call
-          // (unless the caller chose to ignore the server's named waits).
-          if ((status === 429 || status === 503) && state.options.respectRetryAfter) {
-            const waitMs = serverRequestedDelay(response.headers, Date.now());
-            if (waitMs !== undefined && waitMs > 0) pacer.pause(waitMs);
-          }
-        }
-      }
-    }
+    const state = stateOf((error as Partial<AxiosError> | null | undefined)?.config);
+    if (state !== undefined) recordFailure(state, error, state.options.respectRetryAfter);
     throw error;
   };
-
-  private observeQuota(pacer: PacerGuard, headers: unknown): void {
-    if (!mayLimitRate(headers)) return;
-    const limit = quota(headers, Date.now());
-    if (limit !== undefined) pacer.observeQuota(limit.remaining, limit.resetMs);
-  }
 
   /**
    * The attempt is not sent. The retry loop gives up with `reason` and `error` (a first attempt,
@@ -360,6 +319,18 @@ function traceHeadersOf(config: StatefulConfig): TraceHeaders {
     traceparent: headerValue(config.headers, 'traceparent'),
     tracestate: headerValue(config.headers, 'tracestate'),
   };
+}
+
+/** Never hedged: methods outside `hedge.methods`, bodies that cannot be replayed, streams, resumes. */
+function isHedgeable(state: AttemptState, config: StatefulConfig, hedge: ResolvedHedge): boolean {
+  return (
+    hedge.methods.has((config.method ?? 'get').toUpperCase()) &&
+    state.bodyReplayable &&
+    !state.continuation &&
+    config[CAPTURE_KEY] === undefined &&
+    config.responseType !== 'stream' &&
+    isReplayableBody(config.data)
+  );
 }
 
 function isKeyedMethod(method: string | undefined): boolean {

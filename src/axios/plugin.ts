@@ -8,6 +8,7 @@ import axios, {
 } from 'axios';
 import { monotonicNow } from '../guards/clock.js';
 import type { ResolvedCircuitBreaker } from '../guards/breaker-options.js';
+import { LatencySummary } from '../guards/latency-summary.js';
 import { isRetryBudget, type RetryBudget } from '../guards/retry-budget.js';
 import { normalizeOptions, type ResolvedOptions } from '../options.js';
 import { originOf } from '../policy/scope.js';
@@ -94,6 +95,7 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
   private readonly store: ResilienceStore;
   private readonly breakers = new Map<string, BreakerGuard>();
   private readonly pacers = new Map<string, PacerGuard>();
+  private readonly latencies = new Map<string, LatencySummary>();
   /** The last default scope computed, by baseURL: a relative url's scope is its baseURL's. */
   private lastBase: string | undefined;
   private lastBaseScope = '';
@@ -204,6 +206,12 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
       this.pacers.set(scope, pacer);
     }
     return pacer;
+  }
+
+  latency(scope: string): LatencySummary {
+    let latency = this.latencies.get(scope);
+    if (latency === undefined) this.latencies.set(scope, (latency = new LatencySummary()));
+    return latency;
   }
 
   private circuitChanged(scope: string, from: CircuitState, to: CircuitState): void {
