@@ -24,8 +24,8 @@ export type EntryName = keyof typeof ENTRIES;
 
 /** min+gzip bytes past which `__tests__/bundle-size.test.ts` fails. */
 export const SIZE_LIMITS: Partial<Record<EntryName, number>> = {
-  attachResilience: 15_000,
-  createResilientAxios: 15_500,
+  attachResilience: 16_000,
+  createResilientAxios: 16_500,
 };
 
 /** Which feature a source file belongs to, for the per-feature count (minified bytes, before gzip). */
