@@ -1,0 +1,146 @@
+/**
+ * Every TypeScript block of README.md, CONTRIBUTING.md and docs/*.md type-checks against the
+ * built package (dist/, as a user imports it), and every block that names a file on its first
+ * line (`// quickstart.mjs`) runs with node against a local server. A block fenced as
+ * ```ts fragment is not checked: those are counted and listed here.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { blocksOf, docFiles, runnableName, type DocBlock } from './helpers/doc-blocks.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const root = path.resolve(__dirname, '..');
+const run = promisify(execFile);
+
+/**
+ * Names the docs use without defining them in every block, declared once for all blocks: an
+ * instance, a base URL, a request body. A block that defines one of them shadows it.
+ */
+const PRELUDE = `
+import type { AxiosInstance } from 'axios';
+import type { ResilientAxiosInstance, ResilienceHandle } from 'axios-resilience';
+declare global {
+  const api: ResilientAxiosInstance;
+  const client: AxiosInstance;
+  const instance: AxiosInstance;
+  const handle: ResilienceHandle;
+  const baseURL: string;
+  const usersURL: string;
+  const ordersURL: string;
+  const body: unknown;
+}
+export {};
+`;
+
+const all: DocBlock[] = docFiles().flatMap(blocksOf);
+const typescript = all.filter((b) => b.lang === 'ts' && !b.flags.includes('fragment'));
+const fragments = all.filter((b) => b.lang === 'ts' && b.flags.includes('fragment'));
+const runnable = all.filter((b) => runnableName(b) !== undefined);
+
+/** A project in a temp directory whose node_modules holds this package (from dist/) and axios. */
+function makeProject(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'axios-resilience-docs-'));
+  const modules = path.join(dir, 'node_modules');
+  mkdirSync(path.join(modules, '@types'), { recursive: true });
+  symlinkSync(root, path.join(modules, 'axios-resilience'), 'dir');
+  // axios, and the plugins the migration guide starts from.
+  for (const name of ['axios', 'axios-retry', 'retry-axios']) {
+    symlinkSync(path.join(root, 'node_modules', name), path.join(modules, name), 'dir');
+  }
+  symlinkSync(path.join(root, 'node_modules', '@types', 'node'), path.join(modules, '@types', 'node'), 'dir');
+  writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+  return dir;
+}
+
+let dir: string;
+
+beforeAll(() => {
+  dir = makeProject();
+  process.stdout.write(
+    `\ndoc blocks: ${typescript.length} type-checked, ${runnable.length} run, ` +
+      `${fragments.length} fragments not checked:\n${fragments.map((b) => `  ${b.where}`).join('\n')}\n\n`,
+  );
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('finds the blocks: the README has TypeScript blocks and runnable quick starts', () => {
+  expect(typescript.filter((b) => b.where.startsWith('README.md')).length).toBeGreaterThanOrEqual(2);
+  expect(runnable.map(runnableName)).toEqual(expect.arrayContaining(['quickstart.mjs', 'quickstart.cjs']));
+});
+
+it('every ts block (not marked fragment) type-checks against the built package', async () => {
+  const fileOf = new Map<string, DocBlock>();
+  typescript.forEach((block, index) => {
+    const name = `block-${index}.ts`;
+    fileOf.set(name, block);
+    // Each block is a module of its own (top-level await, no clashes between blocks).
+    writeFileSync(path.join(dir, name), `${block.code}\nexport {};\n`);
+  });
+  writeFileSync(path.join(dir, 'prelude.d.ts'), PRELUDE);
+  writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'es2022',
+        lib: ['es2022', 'dom'],
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        types: ['node'],
+        skipLibCheck: true,
+        noUnusedLocals: false,
+      },
+      files: ['prelude.d.ts', ...fileOf.keys()],
+    }),
+  );
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const diagnostics = await run(process.execPath, [tsc, '-p', dir], { cwd: dir, timeout: 60_000 }).then(
+    () => '',
+    (error: { stdout?: string }) => error.stdout ?? String(error),
+  );
+  // Each diagnostic, pointed back at the Markdown line it comes from.
+  const located = diagnostics
+    .split('\n')
+    .filter(Boolean)
+    .map((line) =>
+      line.replace(/^(block-\d+\.ts)\((\d+),\d+\)/, (_all, name: string, row: string) => {
+        const block = fileOf.get(name);
+        if (!block) return name;
+        const [file, start] = block.where.split(':');
+        return `${file}:${Number(start) + Number(row)}`;
+      }),
+    );
+  expect(located).toEqual([]);
+});
+
+describe('runnable blocks', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+
+  afterAll(() => server.close());
+
+  it.each(runnable.map((b) => [runnableName(b), b] as const))(
+    '%s runs with node and exits 0',
+    async (name, block) => {
+      const before = server.hits('/items');
+      server.plan('/items', [
+        { status: 200, headers: { 'content-type': 'application/json' }, body: '[1,2,3]' },
+      ]);
+      const file = path.join(dir, name!);
+      writeFileSync(file, block.code.replaceAll('https://api.example.com', server.url));
+      const { stdout } = await run(process.execPath, [file], { cwd: dir, timeout: 15_000 });
+      expect(stdout).toMatch(/\S/);
+      expect(server.hits('/items')).toBeGreaterThan(before);
+    },
+  );
+});
