@@ -3,13 +3,10 @@
  * with this package in its node_modules, checked by `tsc` (from dist/: `npm test` builds first).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-
-const root = path.resolve(__dirname, '..');
-const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+import { makeUserProject, tscPath } from './helpers/user-project.js';
 
 interface Project {
   compilerOptions: Record<string, unknown>;
@@ -18,17 +15,8 @@ interface Project {
 
 /** Runs tsc on `project`; resolves to its diagnostics ('' when it type-checks). */
 async function typeCheck(project: Project): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'axios-resilience-types-'));
+  const dir = makeUserProject(['axios', '@types/node']);
   try {
-    const modules = path.join(dir, 'node_modules');
-    mkdirSync(path.join(modules, '@types'), { recursive: true });
-    symlinkSync(root, path.join(modules, 'axios-resilience'), 'dir');
-    symlinkSync(path.join(root, 'node_modules', 'axios'), path.join(modules, 'axios'), 'dir');
-    symlinkSync(
-      path.join(root, 'node_modules', '@types', 'node'),
-      path.join(modules, '@types', 'node'),
-      'dir',
-    );
     writeFileSync(path.join(dir, 'main.ts'), project.code);
     writeFileSync(
       path.join(dir, 'tsconfig.json'),
@@ -43,7 +31,7 @@ async function typeCheck(project: Project): Promise<string> {
         files: ['main.ts'],
       }),
     );
-    await promisify(execFile)(process.execPath, [tsc, '-p', dir], { cwd: dir, timeout: 60_000 });
+    await promisify(execFile)(process.execPath, [tscPath, '-p', dir], { cwd: dir, timeout: 60_000 });
     return '';
   } catch (error) {
     return String((error as { stdout?: string }).stdout ?? error);

@@ -5,14 +5,13 @@
  * ```ts fragment is not checked: those are counted and listed here.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { blocksOf, docFiles, runnableName, type DocBlock } from './helpers/doc-blocks.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { makeUserProject, tscPath } from './helpers/user-project.js';
 
-const root = path.resolve(__dirname, '..');
 const run = promisify(execFile);
 
 /**
@@ -40,25 +39,11 @@ const typescript = all.filter((b) => b.lang === 'ts' && !b.flags.includes('fragm
 const fragments = all.filter((b) => b.lang === 'ts' && b.flags.includes('fragment'));
 const runnable = all.filter((b) => runnableName(b) !== undefined);
 
-/** A project in a temp directory whose node_modules holds this package (from dist/) and axios. */
-function makeProject(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'axios-resilience-docs-'));
-  const modules = path.join(dir, 'node_modules');
-  mkdirSync(path.join(modules, '@types'), { recursive: true });
-  symlinkSync(root, path.join(modules, 'axios-resilience'), 'dir');
-  // axios, and the plugins the migration guide starts from.
-  for (const name of ['axios', 'axios-retry', 'retry-axios']) {
-    symlinkSync(path.join(root, 'node_modules', name), path.join(modules, name), 'dir');
-  }
-  symlinkSync(path.join(root, 'node_modules', '@types', 'node'), path.join(modules, '@types', 'node'), 'dir');
-  writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
-  return dir;
-}
-
 let dir: string;
 
 beforeAll(() => {
-  dir = makeProject();
+  // axios, and the plugins the migration guide starts from.
+  dir = makeUserProject(['axios', 'axios-retry', 'retry-axios', '@types/node'], '{ "type": "module" }');
   process.stdout.write(
     `\ndoc blocks: ${typescript.length} type-checked, ${runnable.length} run, ` +
       `${fragments.length} fragments not checked:\n${fragments.map((b) => `  ${b.where}`).join('\n')}\n\n`,
@@ -100,8 +85,7 @@ it('every ts block (not marked fragment) type-checks against the built package',
       files: ['prelude.d.ts', ...fileOf.keys()],
     }),
   );
-  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const diagnostics = await run(process.execPath, [tsc, '-p', dir], { cwd: dir, timeout: 60_000 }).then(
+  const diagnostics = await run(process.execPath, [tscPath, '-p', dir], { cwd: dir, timeout: 60_000 }).then(
     () => '',
     (error: { stdout?: string }) => error.stdout ?? String(error),
   );
