@@ -1,6 +1,6 @@
 /** Hedged requests, on the real test server: copies of a slow request race it; the first good answer wins. */
 import { Readable } from 'node:stream';
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import {
   attachResilience,
   createRetryBudget,
@@ -177,6 +177,35 @@ describe('a hedge', () => {
     const response = await instance.get('/tail', { adapter: 'fetch' });
 
     expect(response.data).toBe('answer 1');
+    expect(handle.stats()).toMatchObject({ hedges: 1, hedgeWins: 1 });
+    await until(() => closedUnanswered.includes(0), 'the slow copy to be closed');
+  });
+});
+
+describe('a hedge with an adapter of your own', () => {
+  it('hands it a real AbortSignal, which aborts the losing copy', async () => {
+    const { closedUnanswered } = scripted('/tail', ['hang', { status: 200 }]);
+    const fetchAdapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+      // A fetch() of the platform: it refuses any signal that is not a real AbortSignal.
+      const answer = await fetch(`${server.url}${config.url ?? ''}`, {
+        signal: config.signal as AbortSignal,
+      });
+      return {
+        data: await answer.text(),
+        status: answer.status,
+        statusText: '',
+        headers: {},
+        config,
+        request: {},
+      };
+    };
+    const instance = axios.create({ baseURL: server.url, adapter: fetchAdapter });
+    const handle = attachResilience(instance, { hedge: { delayMs: 25 } });
+
+    const response = await instance.get('/tail');
+
+    expect(response.data).toBe('answer 1');
+    expect(response.config.signal).toBeUndefined();
     expect(handle.stats()).toMatchObject({ hedges: 1, hedgeWins: 1 });
     await until(() => closedUnanswered.includes(0), 'the slow copy to be closed');
   });

@@ -20,7 +20,8 @@ import {
 } from './attempt-state.js';
 import { recordAnswer, recordFailure, releaseSlot } from './attempt-guards.js';
 import { hasHeader, isReplayableBody } from './failure.js';
-import { HedgeRace, type HedgeScope } from './hedge.js';
+import { HedgeRace, type HedgeContext } from './hedge.js';
+import { HedgeClock } from './hedge-clock.js';
 import { sleep } from './sleep.js';
 import type { ResilienceStats } from './stats.js';
 
@@ -61,10 +62,30 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['get', 'head', 'options']);
  * request interceptor has run. What must see the request exactly as it leaves lives here.
  */
 export class AttemptBoundary {
+  /** What hedge races ask of the plugin: one clock, and the guards of their scope. */
+  private readonly hedging: HedgeContext;
+
   constructor(
     private readonly core: PluginCore,
     private readonly guards: ScopeGuards,
-  ) {}
+  ) {
+    // A race asks for guards only once its scope is known: the gate (breaker, pacing) or
+    // `dispatch` ('auto' delay) computed it.
+    const scopeOf = (state: AttemptState): string => state.scope as string;
+    this.hedging = {
+      core,
+      clock: new HedgeClock(monotonicNow),
+      breaker: (state) => {
+        const settings = state.options.circuitBreaker;
+        return settings === false ? undefined : guards.breaker(scopeOf(state), settings);
+      },
+      pacer: (state) => (state.options.pacing ? guards.pacer(scopeOf(state)) : undefined),
+      latency: (state) => {
+        const hedge = state.options.hedge;
+        return hedge !== false && hedge.delayMs === 'auto' ? guards.latency(scopeOf(state)) : undefined;
+      },
+    };
+  }
 
   send(config: StatefulConfig, inner: AxiosAdapter): Promise<AxiosResponse> {
     const core = this.core;
@@ -249,30 +270,14 @@ export class AttemptBoundary {
     if (state.attempts > 1 || state.continuation) counters.retries += 1;
     const hedge = state.options.hedge;
     if (hedge !== false && isHedgeable(state, config, hedge)) {
-      const race = new HedgeRace(
-        this.core,
-        state,
-        config,
-        inner,
-        hedge,
-        this.hedgeScope(state, config, hedge),
-      );
-      return race.run().then(this.onAnswer, this.onFailure);
+      if (hedge.delayMs === 'auto') state.scope ??= this.guards.scopeOf(config, state.options);
+      return new HedgeRace(this.hedging, state, config, inner, hedge)
+        .run()
+        .then(this.onAnswer, this.onFailure);
     }
     const telemetry = state.telemetry;
     const sent = telemetry ? telemetry.runAttempt(() => inner(config)) : inner(config);
     return sent.then(this.onAnswer, this.onFailure);
-  }
-
-  private hedgeScope(state: AttemptState, config: StatefulConfig, hedge: ResolvedHedge): HedgeScope {
-    const options = state.options;
-    const guards = this.guards;
-    const scope = (state.scope ??= guards.scopeOf(config, options));
-    return {
-      breaker: options.circuitBreaker === false ? undefined : guards.breaker(scope, options.circuitBreaker),
-      pacer: options.pacing ? guards.pacer(scope) : undefined,
-      latency: hedge.delayMs === 'auto' ? guards.latency(scope) : undefined,
-    };
   }
 
   /** An attempt the adapter answered with an accepted status: the call is a success. */
@@ -324,13 +329,17 @@ function traceHeadersOf(config: StatefulConfig): TraceHeaders {
 /** Never hedged: methods outside `hedge.methods`, bodies that cannot be replayed, streams, resumes. */
 function isHedgeable(state: AttemptState, config: StatefulConfig, hedge: ResolvedHedge): boolean {
   return (
-    hedge.methods.has((config.method ?? 'get').toUpperCase()) &&
+    hedge.methods.has(upperMethod(config.method)) &&
     state.bodyReplayable &&
     !state.continuation &&
     config[CAPTURE_KEY] === undefined &&
     config.responseType !== 'stream' &&
     isReplayableBody(config.data)
   );
+}
+
+function upperMethod(method: string | undefined): string {
+  return method === undefined || method === 'get' ? 'GET' : method.toUpperCase();
 }
 
 function isKeyedMethod(method: string | undefined): boolean {

@@ -7,24 +7,38 @@ import { PASS, type BreakerGuard, type PacerGuard } from '../store/types.js';
 import type { AttemptState } from './attempt-state.js';
 import { recordAnswer, recordFailure, type GuardSlot } from './attempt-guards.js';
 import type { PluginCore, StatefulConfig } from './boundary.js';
+import { attachCopyAbort, settleCopyAbort, type CopyAbort } from './copy-signal.js';
 import { failureFacts } from './failure.js';
+import type { HedgeClock, HedgeTimer } from './hedge-clock.js';
 
-/** What a race needs of its scope: the guards each copy passes, and the latency it feeds. */
-export interface HedgeScope {
-  readonly breaker: BreakerGuard | undefined;
-  readonly pacer: PacerGuard | undefined;
+/** What a race asks of its plugin: the shared clock and its scope's guards, looked up when needed. */
+export interface HedgeContext {
+  readonly core: PluginCore;
+  readonly clock: HedgeClock;
+  breaker(state: AttemptState): BreakerGuard | undefined;
+  pacer(state: AttemptState): PacerGuard | undefined;
   /** The scope's latency summary, when `delayMs` is `'auto'`. */
-  readonly latency: LatencySummary | undefined;
+  latency(state: AttemptState): LatencySummary | undefined;
 }
 
-/** One copy of the request in flight: its own config, abort controller and guard slot. */
-interface Copy extends GuardSlot {
-  readonly config: StatefulConfig;
-  readonly controller: AbortController;
-  readonly sentAt: number;
+/** One copy of the request in flight: its own config, abort and guard slot. */
+class Copy implements GuardSlot {
   /** Aborted by the race (it lost), not by the caller. */
-  lost: boolean;
-  done: boolean;
+  lost = false;
+  done = false;
+  readonly sentAt = monotonicNow();
+
+  constructor(
+    readonly race: HedgeRace,
+    readonly config: StatefulConfig,
+    readonly abort: CopyAbort,
+    public breaker: BreakerGuard | undefined,
+    public probe: boolean,
+    public pacer: PacerGuard | undefined,
+  ) {}
+
+  readonly answered = (response: AxiosResponse): void => this.race.onAnswer(this, response);
+  readonly failed = (error: unknown): void => this.race.onFailure(this, error);
 }
 
 /**
@@ -37,139 +51,119 @@ interface Copy extends GuardSlot {
  * Each copy is an attempt (counted in `attempts`, not in `retries`), takes a retry from the
  * budget (a refusal: no copy), and is sent only through a closed circuit and an unpaced scope.
  */
-export class HedgeRace {
+export class HedgeRace implements HedgeTimer {
+  dueAt = 0;
+  slot = -1;
   private readonly copies: Copy[] = [];
   private readonly callerSignal: AbortSignal | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
   private finished = false;
   private resolve!: (response: AxiosResponse) => void;
   private reject!: (error: unknown) => void;
-  private lastFailure: unknown;
 
   constructor(
-    private readonly core: PluginCore,
+    private readonly context: HedgeContext,
     private readonly state: AttemptState,
     private readonly config: StatefulConfig,
     private readonly inner: AxiosAdapter,
     private readonly hedge: ResolvedHedge,
-    private readonly scope: HedgeScope,
   ) {
     this.callerSignal = (config.signal as AbortSignal | undefined) ?? undefined;
   }
 
-  /** Sends the first copy, whose guard slot is the attempt state's, and arms the hedge timer. */
+  /** Sends the first copy, whose guard slot is the attempt state's, and schedules the next. */
   run(): Promise<AxiosResponse> {
     return new Promise<AxiosResponse>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
       const state = this.state;
-      const first: GuardSlot = { breaker: state.breaker, probe: state.probe, pacer: state.pacer };
+      const caller = this.callerSignal;
+      if (caller !== undefined && typeof caller.addEventListener === 'function') {
+        caller.addEventListener('abort', this.onCallerAbort);
+      }
+      this.send(this.config, state.breaker, state.probe, state.pacer);
       state.breaker = undefined;
       state.probe = false;
       state.pacer = undefined;
-      if (typeof this.callerSignal?.addEventListener === 'function') {
-        this.callerSignal.addEventListener('abort', this.onCallerAbort);
-      }
-      this.send(this.config, first, false);
-      this.arm();
+      this.schedule();
     });
   }
 
-  private arm(): void {
+  private schedule(): void {
     if (this.finished || this.state.hedges >= this.hedge.maxHedges) return;
-    const delayMs = this.delayMs();
-    if (delayMs === undefined) return;
-    this.timer = setTimeout(this.onTimer, delayMs);
+    let delayMs = this.hedge.delayMs;
+    if (delayMs === 'auto') {
+      const p95 = this.context.latency(this.state)?.quantile(0.95);
+      if (p95 === undefined) return;
+      delayMs = p95;
+    }
+    this.dueAt = monotonicNow() + delayMs;
+    this.context.clock.schedule(this);
   }
 
-  private delayMs(): number | undefined {
-    const delay = this.hedge.delayMs;
-    if (delay !== 'auto') return delay;
-    const p95 = this.scope.latency?.quantile(0.95);
-    return p95 === undefined ? undefined : Math.ceil(p95);
-  }
-
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
+  /** The hedge delay passed with no answer: a copy, if the budget grants one. */
+  due(): void {
     if (this.finished) return;
     const budget = this.state.options.retryBudget;
     const grant = budget ? budget.tryAcquireRetry() : true;
     if (grant === true) this.sendCopy();
     else if (grant !== false) void grant.then((granted) => granted && !this.finished && this.sendCopy());
-  };
+  }
 
   /** A copy, if the circuit is closed, the scope not paced, and the deadline not passed. */
   private sendCopy(): void {
     const state = this.state;
-    const slot: GuardSlot = { breaker: undefined, probe: false, pacer: undefined };
-    const { breaker, pacer } = this.scope;
-    if (breaker !== undefined) {
-      // Only a closed circuit takes copies: a half-open one's probes are for real attempts.
-      if (breaker.state() !== 'closed' || breaker.tryAcquire() !== PASS) return;
-      slot.breaker = breaker;
-    }
-    if (pacer !== undefined) {
-      if (pacer.acquire() > 0) {
-        slot.breaker = undefined;
-        return;
-      }
-      slot.pacer = pacer;
-    }
-    const copy: StatefulConfig = { ...this.config, headers: AxiosHeaders.from(this.config.headers) };
+    const context = this.context;
+    const breaker = context.breaker(state);
+    // Only a closed circuit takes copies: a half-open one's probes are for real attempts.
+    if (breaker !== undefined && (breaker.state() !== 'closed' || breaker.tryAcquire() !== PASS)) return;
+    const pacer = context.pacer(state);
+    if (pacer !== undefined && pacer.acquire() > 0) return;
+    const config: StatefulConfig = { ...this.config, headers: AxiosHeaders.from(this.config.headers) };
     if (state.deadlineAt !== undefined) {
       const left = Math.ceil(state.deadlineAt - monotonicNow());
       if (left <= 0) {
         pacer?.settle();
         return;
       }
-      const timeout = copy.timeout ?? 0;
-      copy.timeout = timeout > 0 ? Math.min(timeout, left) : left;
+      const timeout = config.timeout ?? 0;
+      config.timeout = timeout > 0 ? Math.min(timeout, left) : left;
     }
     state.hedges += 1;
-    this.core.counters.hedges += 1;
-    const delayMs = Math.round(monotonicNow() - (this.copies[0]?.sentAt ?? 0));
+    state.attempts += 1;
+    const counters = context.core.counters;
+    counters.hedges += 1;
+    counters.attempts += 1;
+    const delayMs = Math.round(monotonicNow() - (this.copies[0] as Copy).sentAt);
     state.options.logger?.info(
-      `axios-resilience: hedging ${(copy.method ?? 'get').toUpperCase()} ${copy.url ?? ''} (copy ${state.hedges}/${this.hedge.maxHedges}) after ${delayMs} ms without an answer`,
+      `axios-resilience: hedging ${(config.method ?? 'get').toUpperCase()} ${config.url ?? ''} (copy ${state.hedges}/${this.hedge.maxHedges}) after ${delayMs} ms without an answer`,
     );
     state.telemetry?.hedge({ hedges: state.hedges, delayMs });
-    this.send(copy, slot, true);
-    this.arm();
+    this.send(config, breaker, false, pacer);
+    this.schedule();
   }
 
-  /** Sends one copy; the first was counted by the boundary already. */
-  private send(config: StatefulConfig, slot: GuardSlot, extra: boolean): void {
-    const controller = new AbortController();
-    if (this.callerSignal?.aborted) controller.abort(this.callerSignal.reason);
-    config.signal = controller.signal;
-    const copy: Copy = {
-      ...slot,
-      config,
-      controller,
-      sentAt: monotonicNow(),
-      lost: false,
-      done: false,
-    };
-    this.copies.push(copy);
-    const state = this.state;
-    if (extra) {
-      state.attempts += 1;
-      this.core.counters.attempts += 1;
-    }
+  private send(
+    config: StatefulConfig,
+    breaker: BreakerGuard | undefined,
+    probe: boolean,
+    pacer: PacerGuard | undefined,
+  ): void {
     const inner = this.inner;
-    const telemetry = state.telemetry;
+    const abort = attachCopyAbort(config, inner, this.callerSignal);
+    if (this.callerSignal?.aborted) abort.abort(this.callerSignal.reason);
+    const copy = new Copy(this, config, abort, breaker, probe, pacer);
+    this.copies.push(copy);
+    const telemetry = this.state.telemetry;
     let sent: Promise<AxiosResponse>;
     try {
       sent = telemetry ? telemetry.runAttempt(() => inner(config)) : inner(config);
     } catch (thrown) {
       sent = Promise.reject(thrown);
     }
-    sent.then(
-      (response) => this.onAnswer(copy, response),
-      (error: unknown) => this.onFailure(copy, error),
-    );
+    sent.then(copy.answered, copy.failed);
   }
 
-  private onAnswer(copy: Copy, response: AxiosResponse): void {
+  onAnswer(copy: Copy, response: AxiosResponse): void {
     copy.done = true;
     this.observeLatency(copy);
     recordAnswer(copy, response);
@@ -178,7 +172,7 @@ export class HedgeRace {
     this.resolve(response);
   }
 
-  private onFailure(copy: Copy, error: unknown): void {
+  onFailure(copy: Copy, error: unknown): void {
     copy.done = true;
     if ((error as Partial<AxiosError> | null)?.response !== undefined) this.observeLatency(copy);
     recordFailure(copy, error, this.state.options.respectRetryAfter);
@@ -188,11 +182,10 @@ export class HedgeRace {
       this.reject(error);
       return;
     }
-    this.lastFailure = error;
     if (this.copies.some((other) => !other.done)) return;
-    // Every copy failed, and more may come only after an answer would have: the retry loop decides.
+    // Every copy failed: the retry loop decides, on the last failure, as for a single attempt.
     this.finish(copy, false);
-    this.reject(this.lastFailure);
+    this.reject(error);
   }
 
   /** The default policy decides what is worth waiting on (a caller's `shouldRetry` runs later). */
@@ -205,31 +198,30 @@ export class HedgeRace {
   }
 
   private observeLatency(copy: Copy): void {
-    this.scope.latency?.add(monotonicNow() - copy.sentAt);
+    this.context.latency(this.state)?.add(monotonicNow() - copy.sentAt);
   }
 
-  /** The race has its outcome: the timer stops, the other copies are aborted, signals restored. */
+  /** The race has its outcome: no more copies, the others aborted, the caller's signal restored. */
   private finish(winner: Copy, won: boolean): void {
     this.finished = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (typeof this.callerSignal?.removeEventListener === 'function') {
-      this.callerSignal.removeEventListener('abort', this.onCallerAbort);
+    this.context.clock.cancel(this);
+    const caller = this.callerSignal;
+    if (caller !== undefined && typeof caller.removeEventListener === 'function') {
+      caller.removeEventListener('abort', this.onCallerAbort);
     }
     for (const copy of this.copies) {
       if (copy !== winner && !copy.done) {
         copy.lost = true;
-        copy.controller.abort();
+        copy.abort.abort();
       }
-      // The caller's config, as the caller gave it, is what the response and the retry loop carry.
-      if (this.callerSignal === undefined) delete copy.config.signal;
-      else copy.config.signal = this.callerSignal;
+      // The config the response and the retry loop carry is the caller's, signal included.
+      settleCopyAbort(copy.config, copy.abort, caller);
     }
     // A call whose outcome came from a copy (a failure of every copy is no one's win).
-    if (won && winner !== this.copies[0]) this.core.counters.hedgeWins += 1;
+    if (won && winner !== this.copies[0]) this.context.core.counters.hedgeWins += 1;
   }
 
   private readonly onCallerAbort = (): void => {
-    for (const copy of this.copies) copy.controller.abort(this.callerSignal?.reason);
+    for (const copy of this.copies) copy.abort.abort(this.callerSignal?.reason);
   };
 }

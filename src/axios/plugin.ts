@@ -176,14 +176,14 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
       }
       return scope;
     }
-    const base = config.baseURL;
-    if (base !== undefined && base === this.lastBase && isRelative(config.url)) return this.lastBaseScope;
-    const scope = originOf(config);
-    if (base !== undefined && isRelative(config.url)) {
+    // A relative url's scope is its baseURL's (or the page's): computed once per baseURL seen last.
+    if (!isRelative(config.url)) return originOf(config);
+    const base = config.baseURL ?? '';
+    if (base !== this.lastBase) {
       this.lastBase = base;
-      this.lastBaseScope = scope;
+      this.lastBaseScope = originOf(config);
     }
-    return scope;
+    return this.lastBaseScope;
   }
 
   breaker(scope: string, settings: ResolvedCircuitBreaker): BreakerGuard {
