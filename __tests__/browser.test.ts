@@ -85,6 +85,31 @@ describeInChromium('in headless Chromium', () => {
   });
 
   describe.each<AdapterName>(['xhr', 'fetch'])('in Chromium with the %s adapter', (adapter) => {
+    it('hedges a slow GET: the fast copy wins and the slow one is aborted', async () => {
+      const route = `/${adapter}/tail`;
+      let seen = 0;
+      const closedUnanswered: number[] = [];
+      api.handle(route, (_req, res) => {
+        res.setHeader('Access-Control-Allow-Origin', '*');
+        const copy = seen++;
+        res.on('close', () => {
+          if (!res.writableEnded) closedUnanswered.push(copy);
+        });
+        if (copy === 0) return; // the first copy is never answered
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(`{"copy":${copy}}`);
+      });
+
+      const outcome = await inPage({ adapter, url: `${api.url}${route}`, hedgeDelayMs: 30 });
+
+      expect(outcome).toMatchObject({ ok: true, status: 200, data: { copy: 1 } });
+      expect(outcome.retry).toMatchObject({ attempts: 2, hedges: 1 });
+      for (let waited = 0; !closedUnanswered.includes(0) && waited < 2000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(closedUnanswered).toContain(0);
+    });
+
     it('retries 503s and resolves with the success that follows', async () => {
       const route = `/${adapter}/flaky`;
       corsRoute(api, route, [{ status: 503 }, { status: 503 }, { status: 200, body: '{"items":[1,2]}' }]);

@@ -45,7 +45,7 @@ describe('npm run demo', () => {
   });
 
   it('every scenario behaves as the demo says it should', () => {
-    expect(rows).toHaveLength(8);
+    expect(rows).toHaveLength(11);
     const failed = rows
       .filter((row) => !row.passed)
       .map((row) => ({ scenario: row.scenario, problems: row.problems }));
@@ -60,6 +60,19 @@ describe('npm run demo', () => {
     expect(output).toMatch(
       /POST \/flaky\?fail=1&with=502&run=plain +→ 502 +not retried: .*\(not-retryable\)/,
     );
+  });
+
+  it('shows calls failing fast while the circuit is open, then the probe that closes it', () => {
+    expect(output).toMatch(
+      /circuit closed -> open\n(.*→ ERR_CIRCUIT_OPEN +not sent: the circuit is open.*\n)+/,
+    );
+    expect(output).toMatch(/circuit open -> half-open.*\n.*→ 200\n +circuit half-open -> closed/);
+  });
+
+  it('shows the calls that waited for the paused origin, and how many', () => {
+    expect(output).toMatch(/call=1 +→ 429 +retry in 50 ms/);
+    expect(output).not.toMatch(/call=[234] +→ 429/);
+    expect(output).toMatch(/stats\(\)\.pacedAttempts: 3/);
   });
 
   it('prints no colour codes when colour is off', () => {

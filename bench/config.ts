@@ -22,10 +22,18 @@ export const CONFIG = {
     .filter(Boolean),
   outDir: process.env.BENCH_OUT ?? (SMOKE ? path.join(os.tmpdir(), 'axios-resilience-bench') : __dirname),
   overhead: {
-    rounds: envNumber('BENCH_OVERHEAD_ROUNDS', 7, 1),
-    requests: envNumber('BENCH_OVERHEAD_REQUESTS', 5_000, 200),
+    rounds: envNumber('BENCH_OVERHEAD_ROUNDS', 100, 3),
+    requests: envNumber('BENCH_OVERHEAD_REQUESTS', 1_000, 200),
+    retryRounds: envNumber('BENCH_OVERHEAD_RETRY_ROUNDS', 7, 1),
     retryRequests: envNumber('BENCH_OVERHEAD_RETRY_REQUESTS', 500, 50),
     concurrency: envNumber('BENCH_OVERHEAD_CONCURRENCY', 64, 8),
+    allocRequests: envNumber('BENCH_OVERHEAD_ALLOC_REQUESTS', 2_000, 200),
+    allocRepeats: envNumber('BENCH_OVERHEAD_ALLOC_REPEATS', 5, 1),
+    /** Labels of the success-path variants to time (plain axios always runs); empty: all. */
+    variants: (process.env.BENCH_OVERHEAD_VARIANTS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   },
   outage: {
     rounds: envNumber('BENCH_OUTAGE_ROUNDS', 2, 1),
@@ -47,6 +55,39 @@ export const CONFIG = {
     serviceMs: envNumber('BENCH_CONTENTION_SERVICE_MS', 20, 2),
     baseDelayMs: envNumber('BENCH_CONTENTION_BASE_DELAY_MS', 10, 5),
     retries: envNumber('BENCH_CONTENTION_RETRIES', 30, 30),
+  },
+  quota: {
+    rounds: envNumber('BENCH_QUOTA_ROUNDS', 1, 1),
+    clients: envNumber('BENCH_QUOTA_CLIENTS', 20, 20),
+    limit: envNumber('BENCH_QUOTA_LIMIT', 50, 50),
+    windowMs: envNumber('BENCH_QUOTA_WINDOW_MS', 1000, 1000),
+    seconds: envNumber('BENCH_QUOTA_SECONDS', 8, 1),
+    baseDelayMs: envNumber('BENCH_QUOTA_BASE_DELAY_MS', 10, 10),
+  },
+  breaker: {
+    rounds: envNumber('BENCH_BREAKER_ROUNDS', 1, 1),
+    rate: envNumber('BENCH_BREAKER_RATE', 100, 100),
+    /** Up, then down, then up again, in seconds. */
+    upS: envNumber('BENCH_BREAKER_UP_S', 1, 0.2),
+    downS: envNumber('BENCH_BREAKER_DOWN_S', 4, 0.8),
+    recoveredS: envNumber('BENCH_BREAKER_RECOVERED_S', 3, 0.5),
+    /** How long the server takes to answer its 503 while down. */
+    downDelayMs: envNumber('BENCH_BREAKER_DOWN_DELAY_MS', 50, 20),
+    baseDelayMs: envNumber('BENCH_BREAKER_BASE_DELAY_MS', 10, 5),
+    breakDurationMs: envNumber('BENCH_BREAKER_BREAK_MS', 1000, 200),
+    maxBreakDurationMs: envNumber('BENCH_BREAKER_MAX_BREAK_MS', 2000, 400),
+    /** In-memory: rejected calls against plain axios successes. */
+    costRounds: envNumber('BENCH_BREAKER_COST_ROUNDS', 15, 2),
+    costRequests: envNumber('BENCH_BREAKER_COST_REQUESTS', 2000, 200),
+  },
+  tail: {
+    rounds: envNumber('BENCH_TAIL_ROUNDS', 1, 1),
+    rate: envNumber('BENCH_TAIL_RATE', 100, 100),
+    seconds: envNumber('BENCH_TAIL_SECONDS', 20, 1),
+    slowRatio: envNumber('BENCH_TAIL_SLOW_RATIO', 0.02, 0.02),
+    slowMs: envNumber('BENCH_TAIL_SLOW_MS', 400, 400),
+    fastMs: envNumber('BENCH_TAIL_FAST_MS', 5, 5),
+    hedgeDelayMs: envNumber('BENCH_TAIL_HEDGE_DELAY_MS', 20, 20),
   },
   memory: {
     rounds: envNumber('BENCH_MEMORY_ROUNDS', 1, 1),

@@ -19,6 +19,26 @@ export interface Tuning {
   ours?: ResilienceOptions;
 }
 
+/**
+ * One line of a table: a contender's library, what it is called there, and how it is tuned.
+ * Several variants of ours (breaker on, pacing off, hedging…) share `name: 'axios-resilience'`.
+ */
+export interface Variant {
+  label: string;
+  name: ContenderName;
+  tuning: Tuning;
+}
+
+/** The four libraries with the same tuning, labelled by their names. */
+export function plainVariants(tuning: Tuning): Variant[] {
+  return CONTENDERS.map((name) => ({ label: name, name, tuning }));
+}
+
+/** A variant of ours: `axios-resilience` with extra options. */
+export function ours(label: string, tuning: Tuning, options: ResilienceOptions): Variant {
+  return { label, name: 'axios-resilience', tuning: { ...tuning, ours: { ...tuning.ours, ...options } } };
+}
+
 /** A client: an axios instance with the contender's retry plugin attached (or none). */
 export function makeClient(
   name: ContenderName,

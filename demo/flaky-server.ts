@@ -9,7 +9,13 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `/flaky?fail=N&with=503` (any method): the first N requests answer 503 (or `with=429`,
  *   `with=502`, ..., or `with=reset` to drop the connection unanswered), then 200 with JSON.
  *   `retryAfter=S` adds a `Retry-After: S` header to the failures.
- * - `/outage`: always 503, no `Retry-After`.
+ * - `/outage`: always 503, no `Retry-After`. With `forMs=N`: 503 until N ms after the first
+ *   request to that URL, then 200 (an upstream that goes down and comes back).
+ * - `/limited?key=K&retryAfter=S`: a rate limiter shared by every URL with the same `key`: its
+ *   first request is refused with 429 and `Retry-After: S`, and so is every request in the S
+ *   seconds after that; then it lets everything through.
+ * - `/slow?firstMs=N`: the first request to that URL answers 200 after N ms (unless the client
+ *   gives up on it first: logged as `'aborted'`); later ones answer at once (a slow tail).
  * - `/file?size=N`: N deterministic bytes with an `ETag`, honouring `Range` and `If-Range`.
  *   `fail=K&with=503` fails the first K requests; `cuts=K&cutAt=M` drops the first K responses
  *   after M bytes of their body.
@@ -48,6 +54,10 @@ export async function startFlakyServer(options: FlakyServerOptions = {}): Promis
   const started = performance.now();
   const log: ServerLogEntry[] = [];
   const counters = new Map<string, number>();
+  /** When each `/outage?forMs` URL was first requested, in ms since the server started. */
+  const firstSeen = new Map<string, number>();
+  /** Per `/limited` key: until when it refuses, in ms since the server started. */
+  const limiters = new Map<string, number>();
   const sockets = new Set<Socket>();
 
   const record = (req: http.IncomingMessage, outcome: string): void => {
@@ -73,7 +83,9 @@ export async function startFlakyServer(options: FlakyServerOptions = {}): Promis
       const url = new URL(req.url ?? '/', 'http://flaky.invalid');
       const route = { req, res, query: url.searchParams, seen, body: Buffer.concat(chunks), record };
       if (url.pathname === '/flaky') return flaky(route);
-      if (url.pathname === '/outage') return send(route, 503, { error: 'service unavailable' });
+      if (url.pathname === '/outage') return outage(route, performance.now() - started, firstSeen);
+      if (url.pathname === '/limited') return limited(route, performance.now() - started, limiters);
+      if (url.pathname === '/slow') return slow(route);
       if (url.pathname === '/file') return file(route);
       send(route, 404, { error: `no route ${url.pathname}` });
     });
@@ -133,6 +145,48 @@ function flaky(route: Route): void {
     attempt: route.seen,
     idempotencyKey: header(route.req, 'idempotency-key') ?? null,
     received: text === '' ? null : (JSON.parse(text) as unknown),
+  });
+}
+
+function outage(route: Route, now: number, firstSeen: Map<string, number>): void {
+  const forMs = route.query.get('forMs');
+  const key = route.req.url ?? '';
+  if (!firstSeen.has(key)) firstSeen.set(key, now);
+  if (forMs === null || now < (firstSeen.get(key) ?? now) + Number(forMs)) {
+    send(route, 503, { error: 'service unavailable' });
+    return;
+  }
+  send(route, 200, { ok: true, attempt: route.seen });
+}
+
+function limited(route: Route, now: number, limiters: Map<string, number>): void {
+  const key = route.query.get('key') ?? '';
+  const retryAfter = Number(route.query.get('retryAfter') ?? 1);
+  let refusesUntil = limiters.get(key);
+  if (refusesUntil === undefined) {
+    refusesUntil = now + retryAfter * 1000;
+    limiters.set(key, refusesUntil);
+  }
+  if (now < refusesUntil) {
+    const left = Math.max(0, (refusesUntil - now) / 1000);
+    // Whole seconds, as servers send it, unless the limit itself is shorter than one.
+    const header = retryAfter >= 1 ? String(Math.ceil(left)) : String(Number(left.toFixed(3)));
+    send(route, 429, { error: 'too many requests' }, { 'retry-after': header });
+    return;
+  }
+  send(route, 200, { ok: true, attempt: route.seen });
+}
+
+function slow(route: Route): void {
+  if (route.seen > 1) return send(route, 200, { ok: true, attempt: route.seen });
+  const timer = setTimeout(
+    () => send(route, 200, { ok: true, attempt: route.seen }),
+    Number(route.query.get('firstMs') ?? 1000),
+  );
+  route.res.on('close', () => {
+    if (route.res.writableEnded) return;
+    clearTimeout(timer);
+    route.record(route.req, 'aborted');
   });
 }
 

@@ -4,7 +4,9 @@ import {
   createResilientAxios,
   createRetryBudget,
   getRetryState,
+  isCircuitOpenError,
   type GiveUpContext,
+  type ResilienceOptions,
   type ResilientAxiosInstance,
   type RetryContext,
   type RetryState,
@@ -56,9 +58,22 @@ interface Scenario {
   explain: string;
   expected: string;
   /** Runs the requests and returns the settled outcomes (several for concurrent callers). */
-  run(api: ResilientAxiosInstance, server: FlakyServer): Promise<Settled[]>;
+  run(api: ResilientAxiosInstance, server: FlakyServer, tools: ScenarioTools): Promise<Settled[]>;
   /** Problems found, by looking at the outcomes, their retry state and the server's log. */
   check(outcomes: Settled[], states: RetryState[], server: FlakyServer, elapsedMs: number): string[];
+}
+
+/** What a scenario may need beyond the shared instance. */
+interface ScenarioTools {
+  /** An instance of its own, traced like the shared one, closed after the scenario. */
+  create(options: ResilienceOptions): ResilientAxiosInstance;
+  /** Resolves once an attempt to `url` has failed and is about to be retried. */
+  retried(url: string): Promise<void>;
+  /**
+   * Prints a dim line: now, or once the attempt being traced has been printed; with
+   * `afterAttempt`, after the next attempt line (for what an answer caused before it was traced).
+   */
+  note(text: string, afterAttempt?: boolean): void;
 }
 
 type Paint = (text: string) => string;
@@ -89,6 +104,7 @@ const GIVE_UP_WORDS: Record<string, string> = {
   'retry-after-too-long': 'gave up: server asked to wait too long',
   canceled: 'gave up: canceled',
   'body-not-replayable': 'not retried: body cannot be sent again',
+  'circuit-open': 'gave up: the circuit opened, the retry was not sent',
 };
 
 function scenarios(baseDelayMs: number, retryAfterSeconds: number): Scenario[] {
@@ -219,7 +235,140 @@ function scenarios(baseDelayMs: number, retryAfterSeconds: number): Scenario[] {
         ...expectEqual('reasons', states.map((state) => state.reason).join(), 'budget,budget,budget'),
       ],
     },
+    breakerScenario(baseDelayMs),
+    pauseScenario(retryAfterSeconds),
+    hedgeScenario(),
   ];
+}
+
+/** h) An upstream goes down: the circuit opens, calls fail fast, a probe finds it back. */
+function breakerScenario(baseDelayMs: number): Scenario {
+  const tickMs = Math.max(5, Math.round(baseDelayMs / 2));
+  const url = `/outage?forMs=${tickMs * 5}&run=breaker`;
+  const transitions: string[] = [];
+  return {
+    name: 'h) circuit breaker',
+    title: `h) an upstream down for ${tickMs * 5} ms, one call every ${tickMs} ms, circuitBreaker on`,
+    explain: `3 failures open the circuit: calls fail at once, unsent; after ${tickMs * 4} ms one probe goes through.`,
+    expected: '3 × 503, fail fast unsent, probe 200',
+    run: async (_api, _server, tools) => {
+      const api = tools.create({
+        retries: 0,
+        circuitBreaker: {
+          minimumThroughput: 3,
+          breakDurationMs: tickMs * 4,
+          onStateChange: ({ from, to }) => {
+            transitions.push(`${from} -> ${to}`);
+            // Opening and closing follow an answer, printed with its attempt; a break ends before one.
+            if (to === 'half-open') tools.note(`circuit ${from} -> ${to}: one probe may go`);
+            else tools.note(`circuit ${from} -> ${to}`, true);
+          },
+        },
+      });
+      const outcomes: Settled[] = [];
+      for (let call = 0; call < 40; call++) {
+        const outcome = await settle(api.get(url));
+        outcomes.push(outcome);
+        if (outcome.response !== undefined) break; // the upstream is back
+        await new Promise((resolve) => setTimeout(resolve, tickMs));
+      }
+      return outcomes;
+    },
+    check: (outcomes, _states, server) => {
+      const rejected = outcomes.filter((outcome) => isCircuitOpenError(outcome.error)).length;
+      return [
+        ...expectStatus(outcomes.at(-1), 200),
+        ...(rejected > 0 ? [] : ['no call failed fast with CircuitOpenError']),
+        ...expectEqual('requests the server saw', server.hits('GET', url), outcomes.length - rejected),
+        ...expectEqual('first transition', transitions[0], 'closed -> open'),
+        ...expectEqual('last transition', transitions.at(-1), 'half-open -> closed'),
+      ];
+    },
+  };
+}
+
+/** i) A 429 with Retry-After pauses its whole scope: the other calls wait instead of colliding. */
+function pauseScenario(retryAfterSeconds: number): Scenario {
+  const retryAfterMs = Math.round(retryAfterSeconds * 1000);
+  const first = `/limited?key=demo&retryAfter=${retryAfterSeconds}&call=1`;
+  const others = [2, 3, 4].map((call) => `/limited?key=demo&retryAfter=${retryAfterSeconds}&call=${call}`);
+  let paced = 0;
+  return {
+    name: 'i) 429 pauses the scope',
+    title: `i) a rate limit: 429 with Retry-After: ${retryAfterSeconds} for one call, 3 more calls to the same origin`,
+    explain: 'The 429 pauses the whole origin: the other calls wait for it instead of collecting 429s.',
+    expected: `one 429, 4 × 200, 3 calls waited`,
+    run: async (_api, _server, tools) => {
+      const api = tools.create({});
+      const firstCall = settle(api.get(first));
+      await tools.retried(first);
+      tools.note('3 more calls start now, while the origin is paused');
+      const outcomes = await Promise.all([firstCall, ...others.map((url) => settle(api.get(url)))]);
+      paced = api.resilience.stats().pacedAttempts;
+      tools.note(`stats().pacedAttempts: ${paced}`);
+      return outcomes;
+    },
+    check: (outcomes, _states, server) => {
+      const log = server.log.filter((entry) => entry.url.startsWith('/limited?key=demo&'));
+      const refused = log.filter((entry) => entry.outcome === '429');
+      const refusedAt = refused[0]?.at ?? 0;
+      // The log's times are rounded to the millisecond.
+      const early = log.filter((entry) => entry.outcome === '200' && entry.at < refusedAt + retryAfterMs - 1);
+      return [
+        ...outcomes.flatMap((outcome) => expectStatus(outcome, 200)),
+        ...expectEqual('429s the server sent', refused.length, 1),
+        ...(early.length === 0 ? [] : [`${early.length} call(s) sent before the Retry-After was over`]),
+        ...(paced >= others.length ? [] : [`pacedAttempts: ${paced}, expected at least ${others.length}`]),
+      ];
+    },
+  };
+}
+
+/** j) A slow tail: a copy of a GET that has not answered races it, and wins. */
+function hedgeScenario(): Scenario {
+  const slowMs = 2000;
+  const delayMs = 50;
+  const url = `/slow?firstMs=${slowMs}&run=hedge`;
+  return {
+    name: 'j) hedge wins',
+    title: `j) a slow tail: the first copy of a GET would take ${slowMs} ms, hedge: { delayMs: ${delayMs} }`,
+    explain: `No answer after ${delayMs} ms: a copy is sent; the first answer wins, the slow copy is aborted.`,
+    expected: `2 attempts (1 hedge), 200 well before ${slowMs} ms`,
+    run: async (_api, server, tools) => {
+      const api = tools.create({
+        hedge: { delayMs },
+        logger: {
+          debug: () => undefined,
+          info: (message) => {
+            if (message.includes('hedging')) tools.note(message.replace('axios-resilience: ', ''));
+          },
+          warn: () => undefined,
+        },
+      });
+      const outcome = await settle(api.get(url));
+      // The server hears of the abort when the slow copy's socket closes.
+      for (let waited = 0; waited < 1000 && !server.log.some((e) => e.outcome === 'aborted'); waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const aborted = server.log.some((entry) => entry.url === url && entry.outcome === 'aborted');
+      if (aborted) tools.note('the slow copy was aborted: the server saw its socket close, unanswered');
+      const stats = api.resilience.stats();
+      tools.note(`stats(): hedges ${stats.hedges}, hedgeWins ${stats.hedgeWins}`);
+      return [outcome];
+    },
+    check: ([outcome], [state], server, elapsedMs) => [
+      ...expectStatus(outcome, 200),
+      ...expectEqual('attempts', state?.attempts, 2),
+      ...expectEqual('hedges', state?.hedges, 1),
+      ...expectEqual('requests the server saw', server.hits('GET', url), 2),
+      ...expectEqual(
+        'slow copy aborted',
+        server.log.some((entry) => entry.url === url && entry.outcome === 'aborted'),
+        true,
+      ),
+      ...(elapsedMs < slowMs ? [] : [`took ${elapsedMs} ms: the hedge did not win`]),
+    ],
+  };
 }
 
 const ORDER = { sku: 'green-tea', quantity: 2 };
@@ -238,23 +387,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<ScenarioRow[]>
 
   const server = await startFlakyServer();
   const trace = new AttemptTrace(print, paint);
-  const api = createResilientAxios({
-    baseDelayMs,
-    onRetry: (ctx) => trace.retry(ctx),
-    onGiveUp: (ctx) => trace.giveUp(ctx),
-    axios: { baseURL: server.url, timeout: 5_000 },
-  });
-  api.interceptors.response.use(
-    (response) => {
-      trace.attempt(response.config, String(response.status));
-      return response;
+  const create = (extra: ResilienceOptions): ResilientAxiosInstance =>
+    tracedInstance(server.url, trace, { baseDelayMs, ...extra });
+  const api = create({});
+  const owned: ResilientAxiosInstance[] = [];
+  const tools: ScenarioTools = {
+    create: (extra) => {
+      const instance = create(extra);
+      owned.push(instance);
+      return instance;
     },
-    (error: AxiosError) => {
-      if (error.config)
-        trace.attempt(error.config, error.response ? String(error.response.status) : error.code);
-      throw error;
-    },
-  );
+    retried: (url) => trace.retried(url),
+    note: (text, afterAttempt) => trace.note(text, afterAttempt),
+  };
 
   print(paint.bold('axios-resilience demo'));
   print(
@@ -269,7 +414,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<ScenarioRow[]>
       print(paint.bold(paint.cyan(scenario.title)));
       print(paint.dim(`  ${scenario.explain}`));
       trace.start();
-      const outcomes = await scenario.run(api, server);
+      const outcomes = await scenario.run(api, server, tools);
       const elapsedMs = Math.round(performance.now() - trace.startedAt);
       trace.flush();
       const states = outcomes.map((outcome) => stateOf(outcome));
@@ -290,7 +435,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<ScenarioRow[]>
       for (const problem of problems) print(paint.red(`    - ${problem}`));
     }
   } finally {
-    await api.close();
+    await Promise.all([api, ...owned].map((instance) => instance.close()));
     await server.close();
   }
   print();
@@ -298,10 +443,39 @@ export async function runDemo(options: DemoOptions = {}): Promise<ScenarioRow[]>
   return rows;
 }
 
+/** A resilient instance whose every attempt, retry and give-up the trace prints. */
+function tracedInstance(
+  baseURL: string,
+  trace: AttemptTrace,
+  options: ResilienceOptions,
+): ResilientAxiosInstance {
+  const api = createResilientAxios({
+    ...options,
+    onRetry: (ctx) => trace.retry(ctx),
+    onGiveUp: (ctx) => trace.giveUp(ctx),
+    axios: { baseURL, timeout: 5_000 },
+  });
+  api.interceptors.response.use(
+    (response) => {
+      trace.attempt(response.config, String(response.status));
+      return response;
+    },
+    (error: AxiosError) => {
+      if (error.config)
+        trace.attempt(error.config, error.response ? String(error.response.status) : error.code);
+      throw error;
+    },
+  );
+  return api;
+}
+
 /** Prints each attempt once its fate is known: answered, retried (with the wait), or given up. */
 class AttemptTrace {
   startedAt = performance.now();
   private readonly pending = new Map<object, { line: string; note: string }>();
+  /** Notes waiting for the attempt being traced to be printed. */
+  private readonly notes: string[] = [];
+  private readonly retryWaiters = new Map<string, Array<() => void>>();
 
   constructor(
     private readonly print: (line?: string) => void,
@@ -311,6 +485,19 @@ class AttemptTrace {
   start(): void {
     this.startedAt = performance.now();
     this.pending.clear();
+    this.notes.length = 0;
+  }
+
+  /** A dim line; while an attempt awaits its fate (or with `afterAttempt`), printed after it. */
+  note(text: string, afterAttempt = false): void {
+    this.notes.push(this.paint.dim(`  ${' '.repeat(9)}${text}`));
+    if (this.pending.size === 0 && !afterAttempt) this.printNotes();
+  }
+
+  retried(url: string): Promise<void> {
+    return new Promise((resolve) => {
+      this.retryWaiters.set(url, [...(this.retryWaiters.get(url) ?? []), resolve]);
+    });
   }
 
   /** Called by a response interceptor: it runs once per attempt, before the plugin decides. */
@@ -322,19 +509,26 @@ class AttemptTrace {
     const ok = outcome !== undefined && /^2\d\d$/.test(outcome);
     const shown = (outcome ?? 'error').padEnd(10);
     const line = `  ${offset}  ${method} ${(config.url ?? '').padEnd(38)} → ${ok ? this.paint.green(shown) : this.paint.yellow(shown)}`;
-    if (ok) this.print(`${line}${note}`.trimEnd());
-    else this.pending.set(config, { line, note });
+    if (ok) {
+      this.print(`${line}${note}`.trimEnd());
+      this.printNotes();
+    } else this.pending.set(config, { line, note });
   }
 
   retry(ctx: RetryContext): void {
     const retryAfter = ctx.error.response?.headers['retry-after'] as unknown;
     const why = retryAfter === undefined ? ctx.reason : `${ctx.reason}, Retry-After: ${String(retryAfter)}`;
     this.settle(ctx.config, this.paint.yellow(`retry in ${ctx.delayMs} ms`) + this.paint.dim(` (${why})`));
+    const waiters = this.retryWaiters.get(ctx.config.url ?? '');
+    this.retryWaiters.delete(ctx.config.url ?? '');
+    for (const resolve of waiters ?? []) resolve();
   }
 
   giveUp(ctx: GiveUpContext): void {
     const config = (ctx.error as { config?: object } | undefined)?.config;
-    const words = GIVE_UP_WORDS[ctx.reason] ?? ctx.reason;
+    const words = isCircuitOpenError(ctx.error)
+      ? `not sent: the circuit is open, ${ctx.error.retryAfterMs} ms left`
+      : (GIVE_UP_WORDS[ctx.reason] ?? ctx.reason);
     if (config) this.settle(config, this.paint.red(`${words} (${ctx.reason})`));
   }
 
@@ -342,6 +536,7 @@ class AttemptTrace {
   flush(): void {
     for (const { line, note } of this.pending.values()) this.print(`${line.trimEnd()}${note}`);
     this.pending.clear();
+    this.printNotes();
   }
 
   private settle(config: object, decision: string): void {
@@ -349,6 +544,11 @@ class AttemptTrace {
     if (attempt === undefined) return;
     this.pending.delete(config);
     this.print(`${attempt.line} ${decision}${attempt.note}`);
+    this.printNotes();
+  }
+
+  private printNotes(): void {
+    for (const note of this.notes.splice(0)) this.print(note);
   }
 }
 
@@ -404,10 +604,14 @@ function describeOutcomes(outcomes: Settled[], states: RetryState[]): string {
     const reason = states[index]?.reason;
     return reason === undefined ? String(status) : `${String(status)} (${reason})`;
   });
-  const distinct = [...new Set(described)];
-  return distinct.length === 1 && described.length > 1
-    ? `${described.length} × ${distinct[0]}`
-    : described.join(', ');
+  // Runs of the same outcome are shown once: `3 × 503, 200`.
+  const runs: Array<{ text: string; count: number }> = [];
+  for (const text of described) {
+    const last = runs.at(-1);
+    if (last !== undefined && last.text === text) last.count += 1;
+    else runs.push({ text, count: 1 });
+  }
+  return runs.map(({ text, count }) => (count > 1 ? `${count} × ${text}` : text)).join(', ');
 }
 
 function expectStatus(outcome: Settled | undefined, status: number): string[] {

@@ -1,7 +1,9 @@
 import { startFlakyServer } from '../demo/flaky-server.js';
 import { main as basic } from './basic.js';
+import { main as circuitBreaker } from './circuit-breaker.js';
 import { main as customPolicy } from './custom-policy.js';
 import { main as loggingAndMetrics } from './logging-and-metrics.js';
+import { main as observability } from './observability.js';
 import { main as perRequestOptions } from './per-request-options.js';
 import { main as streamingDownload } from './streaming-download.js';
 
@@ -11,7 +13,9 @@ export const EXAMPLES: Readonly<Record<string, (baseURL: string) => Promise<void
   'per-request-options': perRequestOptions,
   'custom-policy': customPolicy,
   'logging-and-metrics': loggingAndMetrics,
+  observability,
   'streaming-download': streamingDownload,
+  'circuit-breaker': circuitBreaker,
 };
 
 async function run(name: string | undefined): Promise<number> {

@@ -34,6 +34,7 @@ export type {
   PauseListener,
   Permit,
 } from './store/types.js';
+export { combineTelemetry } from './telemetry/combine.js';
 export type {
   ResilienceTelemetry,
   RequestTelemetry,

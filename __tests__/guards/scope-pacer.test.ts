@@ -182,7 +182,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 describe('ScopePacer: properties', () => {
   it('never lets more attempts start in a window than remaining minus those in flight when it opened', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 200, size: 'max' }), (ops) => {
         const { pacer, clock } = pacerAt(0);
         let inFlight = 0;
         let window = { end: Number.NEGATIVE_INFINITY, allowed: 0, started: 0 };
@@ -212,7 +212,7 @@ describe('ScopePacer: properties', () => {
 
   it('holds an attempt only while paused or while the window has no slot left', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 200, size: 'max' }), (ops) => {
         const { pacer, clock } = pacerAt(0);
         let inFlight = 0;
         let pausedUntil = Number.NEGATIVE_INFINITY;

@@ -14,6 +14,8 @@ export interface PageRequest {
   retries?: number;
   baseDelayMs?: number;
   idempotencyKey?: boolean;
+  /** Hedge the request after this many ms without an answer. */
+  hedgeDelayMs?: number;
   /** Abort the request's AbortController this long after it starts. */
   abortAfterMs?: number;
 }
@@ -38,6 +40,7 @@ async function run(request: PageRequest): Promise<PageOutcome> {
     jitter: 'none',
     retryBudget: false,
     idempotencyKey: request.idempotencyKey ?? false,
+    hedge: request.hedgeDelayMs === undefined ? false : { delayMs: request.hedgeDelayMs },
     axios: { adapter: request.adapter },
   });
   const controller = new AbortController();

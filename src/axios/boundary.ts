@@ -7,7 +7,6 @@ import { CircuitOpenError, RateLimitedError } from '../errors.js';
 import type { ResolvedCircuitBreaker } from '../guards/breaker-options.js';
 import { headerValue } from '../policy/headers.js';
 import { type BreakerGuard, type PacerGuard, type Permit, PROBE, REJECT } from '../store/types.js';
-import { fullURL } from '../policy/scope.js';
 import type { ResilienceTelemetry } from '../telemetry/types.js';
 import type { GiveUpReason } from '../types.js';
 import {
@@ -22,6 +21,7 @@ import { recordAnswer, recordFailure, releaseSlot } from './attempt-guards.js';
 import { hasHeader, isReplayableBody } from './failure.js';
 import { HedgeRace, type HedgeContext } from './hedge.js';
 import { HedgeClock } from './hedge-clock.js';
+import { AttemptRequestInfo } from './request-info.js';
 import { sleep } from './sleep.js';
 import type { ResilienceStats } from './stats.js';
 
@@ -237,12 +237,7 @@ export class AttemptBoundary {
     core.counters.requests += 1;
     if (sink !== undefined) {
       state.scope = scope;
-      state.telemetry = sink.startRequest({
-        config,
-        method: (config.method ?? 'get').toUpperCase(),
-        url: fullURL(config),
-        scope: scope as string,
-      });
+      state.telemetry = sink.startRequest(new AttemptRequestInfo(config, scope as string));
     }
     return state;
   }

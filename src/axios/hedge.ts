@@ -1,4 +1,4 @@
-import { AxiosHeaders, isCancel, type AxiosAdapter, type AxiosError, type AxiosResponse } from 'axios';
+import axios, { AxiosHeaders, isCancel, type AxiosAdapter, type AxiosError, type AxiosResponse } from 'axios';
 import { monotonicNow } from '../guards/clock.js';
 import type { LatencySummary } from '../guards/latency-summary.js';
 import type { ResolvedHedge } from '../options.js';
@@ -118,7 +118,11 @@ export class HedgeRace implements HedgeTimer {
     if (breaker !== undefined && (breaker.state() !== 'closed' || breaker.tryAcquire() !== PASS)) return;
     const pacer = context.pacer(state);
     if (pacer !== undefined && pacer.acquire() > 0) return;
-    const config: StatefulConfig = { ...this.config, headers: AxiosHeaders.from(this.config.headers) };
+    const config: StatefulConfig = {
+      ...this.config,
+      headers: AxiosHeaders.from(this.config.headers),
+      fetchOptions: copyFetchOptions(this.config.fetchOptions),
+    };
     if (state.deadlineAt !== undefined) {
       const left = Math.ceil(state.deadlineAt - monotonicNow());
       if (left <= 0) {
@@ -138,7 +142,7 @@ export class HedgeRace implements HedgeTimer {
       `axios-resilience: hedging ${(config.method ?? 'get').toUpperCase()} ${config.url ?? ''} (copy ${state.hedges}/${this.hedge.maxHedges}) after ${delayMs} ms without an answer`,
     );
     state.telemetry?.hedge({ hedges: state.hedges, delayMs });
-    this.send(config, breaker, false, pacer);
+    this.send(config, breaker, false, pacer, copyAdapter(this.inner));
     this.schedule();
   }
 
@@ -147,8 +151,8 @@ export class HedgeRace implements HedgeTimer {
     breaker: BreakerGuard | undefined,
     probe: boolean,
     pacer: PacerGuard | undefined,
+    inner: AxiosAdapter = this.inner,
   ): void {
-    const inner = this.inner;
     const abort = attachCopyAbort(config, inner, this.callerSignal);
     if (this.callerSignal?.aborted) abort.abort(this.callerSignal.reason);
     const copy = new Copy(this, config, abort, breaker, probe, pacer);
@@ -224,4 +228,26 @@ export class HedgeRace implements HedgeTimer {
   private readonly onCallerAbort = (): void => {
     for (const copy of this.copies) copy.abort.abort(this.callerSignal?.reason);
   };
+}
+
+/**
+ * A browser's HTTP cache holds a second GET of a URL until the first one's answer is in (Chromium
+ * waits up to 20 s): a copy must not touch the cache, or it would wait for the very request it
+ * is racing. The `fetch` adapter's copies go around it (unless the caller chose a cache mode);
+ * XHR cannot, so the `xhr` adapter's copies are sent by the `fetch` adapter where there is one.
+ */
+function copyFetchOptions(
+  given: StatefulConfig['fetchOptions'],
+): NonNullable<StatefulConfig['fetchOptions']> {
+  const options = (given ?? {}) as Record<string, unknown>;
+  return options.cache === undefined ? { ...options, cache: 'no-store' } : options;
+}
+
+function copyAdapter(inner: AxiosAdapter): AxiosAdapter {
+  if ((inner as { adapterName?: unknown }).adapterName !== 'xhr') return inner;
+  try {
+    return axios.getAdapter('fetch');
+  } catch {
+    return inner;
+  }
 }

@@ -14,6 +14,8 @@ import { normalizeOptions, type ResolvedOptions } from '../options.js';
 import { originOf } from '../policy/scope.js';
 import { MemoryStore } from '../store/memory.js';
 import type { BreakerGuard, CircuitState, PacerGuard, ResilienceStore } from '../store/types.js';
+import { combineTelemetry } from '../telemetry/combine.js';
+import { diagnosticsTelemetry } from '../telemetry/diagnostics.js';
 import type { ResilienceTelemetry } from '../telemetry/types.js';
 import type { GiveUpReason, ResilienceOptions } from '../types.js';
 import { AttemptState, stateOf } from './attempt-state.js';
@@ -121,7 +123,8 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
       budget && !sharedBudget && options.store !== undefined
         ? Object.freeze({ ...options, retryBudget: this.store.retryBudget(budget as RetryBudget) })
         : options;
-    this.telemetry = this.options.telemetry;
+    // The diagnostics channels (Node) hear every event too, whether or not a sink is given.
+    this.telemetry = combineTelemetry(this.options.telemetry, diagnosticsTelemetry());
     this.boundary = new AttemptBoundary(this, this);
     Object.defineProperty(instance, ATTACHED, { value: this, configurable: true });
     // The instance's default adapter, whatever sets it later (axios-mock-adapter does), is wrapped.
@@ -222,7 +225,7 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
       const level = to === 'open' ? 'warn' : 'info';
       options.logger[level](`axios-resilience: circuit for ${scope} ${from} -> ${to}`);
     }
-    options.telemetry?.circuit?.({ scope, from, to });
+    this.telemetry?.circuit?.({ scope, from, to });
     if (breaker && breaker.onStateChange) {
       try {
         breaker.onStateChange({ scope, from, to });
@@ -303,6 +306,7 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
     // Not from axios, not ours, or already settled by a nested attempt: pass it on untouched.
     if (state === undefined || state.owner !== this || state.endedAt !== undefined) throw caught;
     if (config?.resilience === false || this.detached) {
+      state.lastError = caught;
       this.settle(state, 'not-retryable');
       throw caught;
     }
@@ -311,7 +315,10 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
     } catch (failure) {
       // A hook threw, or a retry failed before axios sent it (a request interceptor threw):
       // a failure the plugin cannot retry, so the request still ends, and is counted, once.
-      if (state.endedAt === undefined) this.settle(state, 'not-retryable');
+      if (state.endedAt === undefined) {
+        state.lastError = failure;
+        this.settle(state, 'not-retryable');
+      }
       throw failure;
     }
   };

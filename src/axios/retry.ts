@@ -64,7 +64,7 @@ export async function retryOrGiveUp(
   if (options.onRetry) {
     await options.onRetry({ attempt: state.attempts, delayMs, error, config, reason: verdict.reason });
   }
-  state.telemetry?.retry({ attempt: state.attempts, delayMs, reason: verdict.reason });
+  state.telemetry?.retry({ attempt: state.attempts, delayMs, reason: verdict.reason, config });
   const waitStarted = monotonicNow();
   try {
     await sleep(delayMs, config);

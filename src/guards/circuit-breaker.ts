@@ -31,7 +31,9 @@ const SLICES = 10;
  * Rules of use, which the plugin keeps: every `PROBE` answer is matched by exactly one
  * `record(…, true)` or `release(true)`; outcomes of attempts that passed while closed are recorded
  * with `probe = false`, and count only while the circuit is still closed (attempts in flight when
- * it opened do not move it). A probe recorded after its half-open period ended only frees its slot.
+ * it opened do not move it). Probes carry no period: a probe still in flight when its half-open
+ * period ended keeps its slot; its outcome counts in the half-open period it ends in, if any, and
+ * otherwise (open, or closed again) only frees the slot.
  *
  * Time: a clock that goes backwards (or answers NaN) stands still for the breaker; an idle period
  * of any length is caught up in one step. Closed, `tryAcquire()` and `record()` allocate nothing
@@ -110,9 +112,10 @@ export class CircuitBreaker implements BreakerGuard {
     if (probe && this.probesInFlight > 0) this.probesInFlight -= 1;
   }
 
+  /** Whole milliseconds, rounded up: waiting that long always finds the break over. */
   retryAfterMs(): number {
     if (this.circuit !== 'open' || this.endBreakIfDue()) return 0;
-    return this.breakEndsAt - this.latest;
+    return Math.ceil(this.breakEndsAt - this.latest);
   }
 
   private recordProbe(failed: boolean): void {

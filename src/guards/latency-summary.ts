@@ -60,7 +60,7 @@ export class LatencySummary {
     if (!(ms >= 0 && ms < Number.POSITIVE_INFINITY)) return;
     const bucket = bucketOf(ms);
     if (this.held === this.capacity) {
-      this.counts[this.ring[0]!]! -= 1;
+      this.counts[this.ring[this.next]!]! -= 1;
     } else {
       this.held += 1;
     }

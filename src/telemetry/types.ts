@@ -21,7 +21,7 @@ export interface RequestInfo {
   readonly config: InternalAxiosRequestConfig;
   /** Upper-case method. */
   readonly method: string;
-  /** The full URL, as axios resolves baseURL + url. */
+  /** The full URL with its query, as axios sends it (baseURL + url + serialized params). */
   readonly url: string;
   readonly scope: string;
 }
@@ -41,6 +41,8 @@ export interface RetryEvent {
   readonly attempt: number;
   readonly delayMs: number;
   readonly reason: string;
+  /** The config of the attempt that failed. */
+  readonly config: InternalAxiosRequestConfig;
 }
 
 export interface HedgeEvent {
