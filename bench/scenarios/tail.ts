@@ -85,7 +85,6 @@ export async function tail(config: BenchConfig): Promise<ScenarioReport> {
     '',
     `Goal (issue 12): p99 ≤ 0.1× the unhedged p99 with ≤ 1.08 server hits per request. This run: ${best} p99 is`,
     `${fmt(m(best, 'p99') / m(UNHEDGED, 'p99'), 3)}× the unhedged p99, at ${fmt(m(best, 'hitsPerRequest'), 3)} hits per request.`,
-    'Until hedging is implemented the hedged rows equal the unhedged one (the option is accepted and ignored).',
     '',
     'Configured: ' +
       variants.map((v) => `**${v.label}**: ${describeTuning(v.name, v.tuning)}`).join('; ') +
