@@ -45,6 +45,7 @@ import { quota } from './scenarios/quota.js';
 import { tail } from './scenarios/tail.js';
 import { telemetry } from './scenarios/telemetry.js';
 import type { ScenarioReport } from './scenarios/types.js';
+import { measureSizes, sizeTable } from './size.js';
 import { nowMs } from './stats.js';
 
 const SCENARIOS = { overhead, outage, faults, contention, memory, quota, breaker, tail, telemetry } as const;
@@ -86,6 +87,12 @@ async function main(): Promise<void> {
     console.log(`(${name}: ${((nowMs() - t0) / 1000).toFixed(1)} s)`);
   }
   const totalS = ((nowMs() - started) / 1000).toFixed(0);
+  // Bundle sizes are measured from dist/, as users get the package.
+  const sizes = await measureSizes().then(
+    sizeTable,
+    (error: unknown) => `Not measured (run \`npm run build\` first): ${String(error)}`,
+  );
+  console.log(`\n== bundle size\n${sizes}`);
 
   mkdirSync(CONFIG.outDir, { recursive: true });
   for (const report of reports) writeFileSync(path.join(CONFIG.outDir, `${report.id}.svg`), report.svg);
@@ -108,6 +115,12 @@ async function main(): Promise<void> {
     ...reports.flatMap((r) => r.headline.map(([label, value]) => `| ${label} | ${value} |`)),
     '',
     ...reports.flatMap((r) => [`## ${r.title}`, '', `![${r.title}](${r.id}.svg)`, '', r.markdown, '']),
+    '## Bundle size',
+    '',
+    'What each import adds to a browser bundle (`npm run size`: esbuild, minified, axios external, gzip -9):',
+    '',
+    sizes,
+    '',
     '## Scaling up',
     '',
     'Every count is an environment variable (also listed at the top of `bench/run.ts`):',

@@ -1,7 +1,7 @@
 // Runs inside headless Chromium: bundled with axios and the package's src by esbuild
 // (platform 'browser'), then driven from browser.test.ts through page.evaluate.
 import axios from 'axios';
-import { createResilientAxios, getRetryState, type RetryState } from '../../src/index.js';
+import { createResilientAxios, getRetryState, type RetryState } from '../../src/browser.js';
 
 export type AdapterName = 'xhr' | 'fetch';
 

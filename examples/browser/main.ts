@@ -1,7 +1,7 @@
 // The browser example's page script: bundled by serve.ts (esbuild) into dist/main.js.
 // In your own app, import from 'axios-resilience' instead of the package's src.
 import axios, { type AxiosError } from 'axios';
-import { createResilientAxios, getRetryState } from '../../src/index.js';
+import { createResilientAxios, getRetryState } from '../../src/browser.js';
 
 /** The flaky API runs on another port, so the page talks to it cross-origin (CORS). */
 const apiOrigin = document.querySelector<HTMLMetaElement>('meta[name="api-origin"]')?.content ?? '';

@@ -5,16 +5,20 @@ import axios, {
   type CreateAxiosDefaults,
   type Method,
 } from 'axios';
-import type { Agent as HttpAgent } from 'node:http';
-import type { Readable } from 'node:stream';
 import { attachResilience, type ResilienceHandle } from './plugin.js';
 import { nodeBuiltin } from './node-builtin.js';
 import { normalizePool } from '../options.js';
 import type { PoolOptions, ResilienceOptions } from '../types.js';
-import { downloadToFile, type DownloadResult } from '../streams/download.js';
-import { openStream } from '../streams/stream.js';
 
-export type { DownloadResult } from '../streams/download.js';
+/** What `download()` resolves to. */
+export interface DownloadResult {
+  /** The file written (the `path` given). */
+  path: string;
+  /** Bytes written. */
+  bytes: number;
+  /** Range requests that continued the body after a break. */
+  resumes: number;
+}
 
 export interface ResilientAxiosOptions extends ResilienceOptions {
   /**
@@ -29,8 +33,12 @@ export interface ResilientAxiosOptions extends ResilienceOptions {
   pool?: PoolOptions | undefined;
 }
 
-/** A plain axios instance with resilience attached, plus streaming helpers. */
-export interface ResilientAxiosInstance extends AxiosInstance {
+/**
+ * A plain axios instance with resilience attached, plus streaming helpers. `Body` is what
+ * `stream()` gives by default: Node's `Readable` from the Node entry, the web `ReadableStream`
+ * elsewhere (see `ResilientAxiosInstance`).
+ */
+export interface ResilientAxiosBase<Body> extends AxiosInstance {
   /**
    * Opens `url` with `responseType: 'stream'`; retryable failures before the body starts are
    * retried. On Node, a body that breaks mid-way, stalls for `stallTimeoutMs` or ends short of its
@@ -38,7 +46,7 @@ export interface ResilientAxiosInstance extends AxiosInstance {
    * continued with `Range` + `If-Range` requests into the same stream (each one counts as a retry).
    * `onDownloadProgress` counts across resumes.
    */
-  stream<T = Readable>(
+  stream<T = Body>(
     method: Method | string,
     url: string,
     config?: AxiosRequestConfig,
@@ -56,16 +64,29 @@ export interface ResilientAxiosInstance extends AxiosInstance {
   readonly resilience: ResilienceHandle;
 }
 
-/**
- * `axios.create(options.axios)` with resilience attached. On Node, unless agents are given, it
- * uses keep-alive agents with bounded sockets (`options.pool`).
- *
- * @example
- * const api = createResilientAxios({ retries: 3, axios: { baseURL, timeout: 10_000 } });
- * const { data } = await api.get('/items');
- * await api.close();
- */
-export function createResilientAxios(options: ResilientAxiosOptions = {}): ResilientAxiosInstance {
+/** How an entry point opens streams and downloads: Node's resumable code, or the browser's plain one. */
+export interface StreamIO {
+  stream(
+    instance: AxiosInstance,
+    method: string,
+    url: string,
+    config: AxiosRequestConfig | undefined,
+    defaults: ResilienceOptions,
+  ): Promise<AxiosResponse>;
+  download(
+    instance: AxiosInstance,
+    url: string,
+    path: string,
+    config: AxiosRequestConfig | undefined,
+    defaults: ResilienceOptions,
+  ): Promise<DownloadResult>;
+}
+
+/** `createResilientAxios` of either entry point, with that entry's stream code. */
+export function createResilientAxiosWith<Body>(
+  options: ResilientAxiosOptions,
+  io: StreamIO,
+): ResilientAxiosBase<Body> {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(
       `Expected options to be an object, got ${options === null ? 'null' : typeof options}`,
@@ -77,7 +98,7 @@ export function createResilientAxios(options: ResilientAxiosOptions = {}): Resil
   }
   const limits = normalizePool(pool ?? {});
   const defaults: CreateAxiosDefaults = { ...axiosConfig };
-  const agents: HttpAgent[] = [];
+  const agents: { destroy(): void }[] = [];
   if (defaults.httpAgent === undefined && defaults.httpsAgent === undefined) {
     const made = keepAliveAgents(limits);
     if (made) {
@@ -88,16 +109,16 @@ export function createResilientAxios(options: ResilientAxiosOptions = {}): Resil
   }
   const instance = axios.create(defaults);
   const handle = attachResilience(instance, resilience);
-  const api = instance as ResilientAxiosInstance;
+  const api = instance as ResilientAxiosBase<Body>;
   Object.defineProperties(api, {
     resilience: { value: handle, enumerable: true },
     stream: {
       value: (method: string, url: string, config?: AxiosRequestConfig) =>
-        openStream(instance, method, url, config, resilience),
+        io.stream(instance, method, url, config, resilience),
     },
     download: {
       value: (url: string, path: string, config?: AxiosRequestConfig) =>
-        downloadToFile(instance, url, path, config, resilience),
+        io.download(instance, url, path, config, resilience),
     },
     close: {
       value: async (): Promise<void> => {
@@ -109,10 +130,18 @@ export function createResilientAxios(options: ResilientAxiosOptions = {}): Resil
 }
 
 /** Keep-alive agents, on Node only. */
-function keepAliveAgents(pool: Required<PoolOptions>): { http: HttpAgent; https: HttpAgent } | undefined {
-  const http = nodeBuiltin<typeof import('node:http')>('node:http');
-  const https = nodeBuiltin<typeof import('node:https')>('node:https');
+function keepAliveAgents(pool: Required<PoolOptions>): { http: NodeAgent; https: NodeAgent } | undefined {
+  const http = nodeBuiltin<AgentModule>('node:http');
+  const https = nodeBuiltin<AgentModule>('node:https');
   if (!http || !https) return undefined;
   const agentOptions = { keepAlive: true, ...pool };
   return { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+}
+
+/** The little of `node:http`'s Agent used here, so that these declarations need no Node types. */
+interface NodeAgent {
+  destroy(): void;
+}
+interface AgentModule {
+  Agent: new (options: object) => NodeAgent;
 }

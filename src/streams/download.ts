@@ -1,18 +1,9 @@
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
 import { randomIdempotencyKey } from '../options.js';
 import type { ResilienceOptions } from '../types.js';
+import type { DownloadResult } from '../axios/factory.js';
 import { nodeBuiltin } from '../axios/node-builtin.js';
 import { openResumable } from './stream.js';
-
-/** What `download()` resolves to. */
-export interface DownloadResult {
-  /** The file written (the `path` given). */
-  path: string;
-  /** Bytes written. */
-  bytes: number;
-  /** Range requests that continued the body after a break. */
-  resumes: number;
-}
 
 /**
  * Writes `url` to a temp file beside `path`, resuming after cuts unless `resilience.resume` is
