@@ -1,7 +1,20 @@
 import axios, { isAxiosError, type AxiosInstance, type AxiosResponse, type CreateAxiosDefaults } from 'axios';
 import axiosRetry, { exponentialDelay } from 'axios-retry';
 import * as rax from 'retry-axios';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { attachResilience, type ResilienceOptions } from '../src/index.js';
+
+/** The built package (`npm run build`), as users load it; absent until built. */
+const DIST = path.join(__dirname, '..', 'dist', 'cjs', 'index.js');
+export const HAS_DIST = existsSync(DIST);
+let distAttach: typeof attachResilience | undefined;
+function attachFromDist(): typeof attachResilience {
+  distAttach ??= (createRequire(__filename)(DIST) as { attachResilience: typeof attachResilience })
+    .attachResilience;
+  return distAttach;
+}
 
 export type ContenderName = 'axios' | 'axios-retry' | 'retry-axios' | 'axios-resilience';
 export const CONTENDERS: readonly ContenderName[] = [
@@ -17,6 +30,8 @@ export interface Tuning {
   baseDelayMs: number;
   /** Extra options for axios-resilience (e.g. `retryBudget: false`). */
   ours?: ResilienceOptions;
+  /** Ours from `dist/cjs` (tsc's output) instead of `src/` through tsx. */
+  dist?: boolean;
 }
 
 /**
@@ -54,7 +69,8 @@ export function makeClient(
     instance.defaults.raxConfig = { retryDelay: tuning.baseDelayMs };
     rax.attach(instance);
   } else if (name === 'axios-resilience') {
-    attachResilience(instance, { baseDelayMs: tuning.baseDelayMs, ...tuning.ours });
+    const attach = tuning.dist ? attachFromDist() : attachResilience;
+    attach(instance, { baseDelayMs: tuning.baseDelayMs, ...tuning.ours });
   }
   return instance;
 }

@@ -1,4 +1,4 @@
-import { ours, plainVariants, type Tuning, type Variant } from './contenders.js';
+import { HAS_DIST, ours, plainVariants, type Tuning, type Variant } from './contenders.js';
 import type { ResilienceTelemetry } from '../src/index.js';
 
 export const SUCCESS: Tuning = { baseDelayMs: 0 };
@@ -17,6 +17,8 @@ export const SUCCESS_VARIANTS: readonly Variant[] = [
   // An in-memory answer comes in microseconds: a 1 s hedge delay is configured, never reached.
   ours('ours + hedge (not triggered)', SUCCESS, { hedge: { delayMs: 1000 } }),
   ours('ours + telemetry (no SDK)', SUCCESS, { telemetry: IDLE_TELEMETRY }),
+  // What users run: tsc's CommonJS output. `src/` through tsx reads every import through a getter.
+  ...(HAS_DIST ? [{ ...ours('ours, dist build', SUCCESS, {}), tuning: { ...SUCCESS, dist: true } }] : []),
 ];
 
 /** The retry path: the libraries only (plain axios runs a hand-written loop there). */
