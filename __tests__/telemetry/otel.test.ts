@@ -286,6 +286,24 @@ describe('hedges and pauses', () => {
     expect(sdk.value('axios_resilience.hedges')).toBe(1);
   });
 
+  it('records a real hedge: a hedge event, the copy under the logical span, the hedges counter', async () => {
+    let seen = 0;
+    server.handle('/tail', (_req, res) => {
+      if (seen++ === 0) return; // the first copy never answers: the hedge wins
+      res.end('fast');
+    });
+    const api = client({ hedge: { delayMs: 20 } });
+
+    const response = await api.get('/tail');
+
+    expect(response.data).toBe('fast');
+    const span = sdk.span('axios-resilience GET');
+    expect(span.events.map((event) => event.name)).toEqual(['hedge']);
+    expect(span.attributes['http.request.resend_count']).toBe(1);
+    await sdk.collect();
+    expect(sdk.value('axios_resilience.hedges')).toBe(1);
+  });
+
   it('adds a pause event when the scope made the request wait', () => {
     const request = openTelemetry({ tracerProvider: sdk.tracerProvider }).startRequest(info)!;
     request.pause({ scope: info.scope, waitMs: 250 });
