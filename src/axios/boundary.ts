@@ -228,7 +228,8 @@ export class AttemptBoundary {
     const options = perRequest === undefined ? core.options : normalizeOptions(perRequest, core.options);
     if (options.idempotencyKey && isKeyedMethod(config.method))
       addIdempotencyKey(config, options.idempotencyKey);
-    const sink = core.telemetry;
+    let sink = core.telemetry;
+    if (sink !== undefined && sink.observes?.() === false) sink = undefined;
     // A custom scope that throws rejects the request here, before it is counted.
     const scope = sink !== undefined ? this.guards.scopeOf(config, options) : undefined;
     const state = new AttemptState(core, options, monotonicNow());

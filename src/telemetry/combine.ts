@@ -31,6 +31,10 @@ class CombinedTelemetry implements ResilienceTelemetry {
     private readonly second: ResilienceTelemetry,
   ) {}
 
+  observes(): boolean {
+    return this.first.observes?.() !== false || this.second.observes?.() !== false;
+  }
+
   startRequest(info: RequestInfo): RequestTelemetry | undefined {
     const first = this.first.startRequest(info);
     const second = this.second.startRequest(info);

@@ -56,8 +56,12 @@ class DiagnosticsSink implements ResilienceTelemetry, RequestTelemetry {
     this.circuits = channels.channel(CIRCUIT_CHANNEL);
   }
 
+  observes(): boolean {
+    return this.retries.hasSubscribers || this.giveUps.hasSubscribers;
+  }
+
   startRequest(): RequestTelemetry | undefined {
-    return this.retries.hasSubscribers || this.giveUps.hasSubscribers ? this : undefined;
+    return this.observes() ? this : undefined;
   }
 
   runAttempt<T>(send: () => T): T {

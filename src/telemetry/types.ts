@@ -13,6 +13,11 @@ export interface ResilienceTelemetry {
    * return `undefined` to observe nothing of this request (e.g. no SDK is recording).
    */
   startRequest(info: RequestInfo): RequestTelemetry | undefined;
+  /**
+   * Optional: `false` when `startRequest` would return `undefined` now (nothing is listening),
+   * so that the plugin need not build the request's info. Absent: always asked.
+   */
+  observes?(): boolean;
   /** A circuit changed state. */
   circuit?(event: CircuitEvent): void;
 }
