@@ -24,6 +24,8 @@ export interface RedisAdapter {
   /** `EVALSHA`, falling back to `EVAL` (which caches the script) when the server answers NOSCRIPT. */
   run(script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown>;
   ping(): Promise<unknown>;
+  /** `SCRIPT LOAD`, so the first call is one round trip (best effort: `run` falls back anyway). */
+  load(script: LuaScript): Promise<unknown>;
   /**
    * Subscribes `onMessage` to `channel` on a second connection (`duplicate()` of the client), in
    * the background; `onReady` is called each time the subscription is (re-)established, so the
@@ -99,6 +101,11 @@ class NodeRedisAdapter implements RedisAdapter {
     return this.cluster ? this.send(['PING'], '') : this.send(['PING']);
   }
 
+  async load(script: LuaScript): Promise<unknown> {
+    // A cluster loads it on the node that first runs it (EVAL's fallback).
+    return this.cluster ? undefined : this.send(['SCRIPT', 'LOAD', script.source]);
+  }
+
   subscribe(
     channel: string,
     onMessage: (message: string) => void,
@@ -165,6 +172,10 @@ class IoRedisAdapter implements RedisAdapter {
 
   async ping(): Promise<unknown> {
     return call(this.client, 'ping') as Promise<unknown>;
+  }
+
+  async load(script: LuaScript): Promise<unknown> {
+    return call(this.client, 'script', 'LOAD', script.source) as Promise<unknown>;
   }
 
   subscribe(

@@ -42,6 +42,8 @@ export class RedisBreaker implements BreakerGuard {
   private attempts = 0;
   private failures = 0;
   private pendingSince = 0;
+  /** The first read of the fleet's state, while it is under way. */
+  private joining: Promise<void> | undefined;
   /** Every probe slot was taken when last asked: no asking again until then. */
   private probesTakenUntil = Number.NEGATIVE_INFINITY;
 
@@ -61,6 +63,9 @@ export class RedisBreaker implements BreakerGuard {
   }
 
   tryAcquire(): Permit | Promise<Permit> {
+    // A scope new to this process (or the fleet just rejoined): wait for its state, within timeoutMs.
+    if (this.joining !== undefined && this.shared === undefined)
+      return this.joining.then(() => this.tryAcquire());
     if (!this.fleetWide()) return this.acquireLocally();
     const state = this.sharedState();
     this.tell();
@@ -122,7 +127,13 @@ export class RedisBreaker implements BreakerGuard {
   /** Reads the fleet's state, e.g. on joining or rejoining. `forget`: trust nothing heard before. */
   sync(forget: boolean): Promise<void> {
     if (forget) this.shared = undefined;
-    return this.call('sync').then(() => undefined);
+    const reading = this.call('sync').then(() => undefined);
+    if (this.shared !== undefined) return reading;
+    const joining = reading.finally(() => {
+      if (this.joining === joining) this.joining = undefined;
+    });
+    this.joining = joining;
+    return joining;
   }
 
   /** A transition published by another process. */

@@ -72,8 +72,10 @@ export class StoreLink {
     pending: Promise<unknown>,
   ): Promise<{ ok: true; value: unknown } | { ok: false; reason: string }> {
     return new Promise((resolve) => {
+      // When the timer fires, a reply that came during a busy spell may still wait in the socket:
+      // one turn of the event loop (setImmediate runs after I/O) lets it be read before giving up.
       const timer = setTimeout(
-        () => resolve({ ok: false, reason: `no answer within ${this.timeoutMs} ms` }),
+        () => setImmediate(() => resolve({ ok: false, reason: `no answer within ${this.timeoutMs} ms` })),
         this.timeoutMs,
       );
       pending.then(

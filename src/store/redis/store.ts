@@ -17,9 +17,12 @@ import { RedisBudget } from './budget.js';
 import type { Operation, StoreHub } from './hub.js';
 import { NO_ANSWER, StoreLink, type Answer, type StoreLogger } from './link.js';
 import { RedisPacer } from './pacer.js';
+import { BREAKER_SCRIPT, BUDGET_SCRIPT, PAUSE_SCRIPT } from './scripts.js';
 
 /** Operations kept for a later flush after no answer, at most (the oldest are dropped). */
 const MAX_KEPT = 256;
+/** Scopes heard of without a guard in this process, remembered at most. */
+const MAX_UNCLAIMED = 1000;
 
 export interface RedisStoreSettings {
   readonly prefix: string;
@@ -45,6 +48,11 @@ export class RedisStore implements ResilienceStore, StoreHub {
   private readonly breakers = new Map<string, { guard: RedisBreaker; listeners: CircuitListener[] }>();
   private readonly pacers = new Map<string, { guard: RedisPacer; listeners: PauseListener[] }>();
   private kept: Operation[] = [];
+  /** News of scopes this process has no guard for yet: a guard made later starts from it. */
+  private readonly unclaimed = {
+    breakers: new Map<string, HeardCircuit>(),
+    pauses: new Map<string, number>(),
+  };
   private flushing: Promise<void> | undefined;
   private readonly timer: ReturnType<typeof setInterval>;
   private closed = false;
@@ -62,6 +70,8 @@ export class RedisStore implements ResilienceStore, StoreHub {
       // The subscriber reconnects by itself; until then, replies to flushes keep the state fresh.
       () => undefined,
     );
+    for (const script of [BUDGET_SCRIPT, BREAKER_SCRIPT, PAUSE_SCRIPT])
+      this.adapter.load(script).catch(() => undefined);
     this.timer = setInterval(() => void this.flush(), this.flushMs);
     if (typeof this.timer === 'object' && typeof this.timer.unref === 'function') this.timer.unref();
   }
@@ -79,6 +89,16 @@ export class RedisStore implements ResilienceStore, StoreHub {
       const tell = (from: CircuitState, to: CircuitState): void => listeners.forEach((l) => l(from, to));
       const guard = new RedisBreaker(this, scope, settings, tell);
       this.breakers.set(scope, (entry = { guard, listeners }));
+      const heard = this.unclaimed.breakers.get(scope);
+      if (heard !== undefined) {
+        this.unclaimed.breakers.delete(scope);
+        guard.heard(
+          heard.state,
+          Math.max(0, heard.ms - (this.now() - heard.at)),
+          heard.incarnation,
+          heard.version,
+        );
+      }
       void guard.sync(false);
     }
     if (!entry.listeners.includes(listener)) entry.listeners.push(listener);
@@ -91,6 +111,9 @@ export class RedisStore implements ResilienceStore, StoreHub {
       const listeners: PauseListener[] = [];
       const guard = new RedisPacer(this, scope, (waitMs) => listeners.forEach((l) => l(waitMs)));
       this.pacers.set(scope, (entry = { guard, listeners }));
+      const endsAt = this.unclaimed.pauses.get(scope);
+      this.unclaimed.pauses.delete(scope);
+      if (endsAt !== undefined && endsAt > this.now()) guard.paused(endsAt - this.now());
       void guard.sync();
     }
     if (!entry.listeners.includes(listener)) entry.listeners.push(listener);
@@ -171,14 +194,42 @@ export class RedisStore implements ResilienceStore, StoreHub {
     if (message.from === this.sender || typeof message.scope !== 'string') return;
     const ms = Number(message.ms);
     if (!(ms >= 0)) return;
+    const scope = message.scope;
+    const incarnation = String(message.incarnation);
+    const version = Number(message.version);
     if (message.kind === 'pause') {
-      this.pacers.get(message.scope)?.guard.paused(ms);
+      const pacer = this.pacers.get(scope);
+      if (pacer !== undefined) pacer.guard.paused(ms);
+      else remember(this.unclaimed.pauses, scope, this.now() + ms);
     } else if (message.kind === 'breaker' && isState(message.state)) {
-      this.breakers
-        .get(message.scope)
-        ?.guard.heard(message.state, ms, String(message.incarnation), Number(message.version));
+      const breaker = this.breakers.get(scope);
+      if (breaker !== undefined) breaker.guard.heard(message.state, ms, incarnation, version);
+      else
+        remember(this.unclaimed.breakers, scope, {
+          state: message.state,
+          ms,
+          incarnation,
+          version,
+          at: this.now(),
+        });
     }
   }
+}
+
+interface HeardCircuit {
+  state: CircuitState;
+  ms: number;
+  incarnation: string;
+  version: number;
+  /** When it was heard (monotonic). */
+  at: number;
+}
+
+/** Keeps the latest news of at most MAX_UNCLAIMED scopes (the oldest go first). */
+function remember<T>(map: Map<string, T>, scope: string, value: T): void {
+  map.delete(scope);
+  map.set(scope, value);
+  if (map.size > MAX_UNCLAIMED) map.delete(map.keys().next().value as string);
 }
 
 function isState(value: unknown): value is CircuitState {
