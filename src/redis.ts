@@ -3,7 +3,12 @@ import type { RedisClient } from './store/redis/adapter.js';
 import type { StoreLogger } from './store/redis/link.js';
 import { RedisStore } from './store/redis/store.js';
 
-export type { RedisClient, NodeRedisClient, IoRedisClient } from './store/redis/adapter.js';
+export type {
+  RedisClient,
+  NodeRedisClient,
+  NodeRedisClusterClient,
+  IoRedisClient,
+} from './store/redis/adapter.js';
 export type { StoreLogger } from './store/redis/link.js';
 
 /** Options of {@link createRedisStore}. */

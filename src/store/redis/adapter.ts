@@ -9,7 +9,17 @@ export interface NodeRedisClient {
   duplicate(): unknown;
 }
 
-/** A connected ioredis client: what the store uses of it. */
+/** A connected node-redis cluster (`createCluster`): its `sendCommand` wants the first key. */
+export interface NodeRedisClusterClient {
+  sendCommand(
+    firstKey: string | undefined,
+    isReadonly: boolean | undefined,
+    args: string[],
+  ): Promise<unknown>;
+  duplicate(): unknown;
+}
+
+/** A connected ioredis client (or `Cluster`): what the store uses of it. */
 export interface IoRedisClient {
   evalsha(sha1: string, numKeys: number, ...args: string[]): Promise<unknown>;
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
@@ -17,7 +27,7 @@ export interface IoRedisClient {
 }
 
 /** The two clients the store accepts. */
-export type RedisClient = NodeRedisClient | IoRedisClient;
+export type RedisClient = NodeRedisClient | NodeRedisClusterClient | IoRedisClient;
 
 /** What the store needs from a client, whichever it is. */
 export interface RedisAdapter {
