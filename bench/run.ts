@@ -27,13 +27,14 @@ import path from 'node:path';
 import { CONFIG, machineFacts } from './config.js';
 import { contention } from './scenarios/contention.js';
 import { faults } from './scenarios/faults.js';
+import { fleet } from './scenarios/fleet.js';
 import { memory } from './scenarios/memory.js';
 import { outage } from './scenarios/outage.js';
 import { overhead } from './scenarios/overhead.js';
 import type { ScenarioReport } from './scenarios/types.js';
 import { nowMs } from './stats.js';
 
-const SCENARIOS = { overhead, outage, faults, contention, memory } as const;
+const SCENARIOS = { overhead, outage, faults, contention, memory, fleet } as const;
 
 const ENV_DOC = [
   '| variable | default | smoke |',
