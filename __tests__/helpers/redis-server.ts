@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A real `redis-server` on 127.0.0.1, started for a test file. */
 export interface RedisServer {
@@ -123,6 +126,75 @@ export async function startRedisServer(): Promise<RedisServer> {
       child.kill('SIGCONT');
       child.kill('SIGKILL');
       await exited(child);
+    },
+  };
+}
+
+/** A real Redis Cluster of `size` masters (no replicas) on free 127.0.0.1 ports, in a temp dir. */
+export interface RedisCluster {
+  readonly ports: readonly number[];
+  stop(): Promise<void>;
+}
+
+export async function startRedisCluster(size = 3): Promise<RedisCluster> {
+  requireBinary();
+  const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
+  const ports: number[] = [];
+  for (let i = 0; i < size; i++) ports.push(await freePort());
+  const children = ports.map((port) =>
+    spawn(
+      BINARY,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        '--dir',
+        dir,
+        '--loglevel',
+        'warning',
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    ),
+  );
+  await Promise.all(ports.map((port, i) => waitForPing(port, children[i]!)));
+  const create = spawnSync(
+    process.env.REDIS_CLI ?? 'redis-cli',
+    [
+      '--cluster',
+      'create',
+      ...ports.map((port) => `127.0.0.1:${port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (create.status !== 0)
+    throw new Error(`redis-cli --cluster create failed: ${create.stderr}${create.stdout}`);
+  // Wait until every node agrees the cluster is up.
+  for (const port of ports) {
+    for (let tries = 0; ; tries++) {
+      const info = spawnSync('redis-cli', ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' });
+      if (info.stdout.includes('cluster_state:ok')) break;
+      if (tries > 250) throw new Error(`the cluster never came up on ${port}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  return {
+    ports,
+    async stop() {
+      for (const child of children) child.kill('SIGKILL');
+      await Promise.all(children.map(exited));
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -120,7 +120,7 @@ describe.each<ClientKind>(['node-redis', 'ioredis'])('the Redis store with %s', 
     const prober = permits[0] === PROBE ? breakerA : breakerB;
     const other = prober === breakerA ? breakerB : breakerA;
     prober.record(false, true);
-    await within(60, () => other.state() === 'closed' && prober.state() === 'closed');
+    await within(200, () => other.state() === 'closed' && prober.state() === 'closed');
     expect(other.tryAcquire()).toBe(PASS);
   });
 
@@ -134,7 +134,7 @@ describe.each<ClientKind>(['node-redis', 'ioredis'])('the Redis store with %s', 
     await sleep(BREAKER.breakDurationMs);
     expect(await breakerA.tryAcquire()).toBe(PROBE);
     breakerA.record(true, true);
-    await within(60, () => breakerB.state() === 'open');
+    await within(200, () => breakerB.state() === 'open');
     expect(breakerB.retryAfterMs()).toBeGreaterThan(BREAKER.breakDurationMs);
   });
 
