@@ -98,8 +98,9 @@ describe.each<ClientKind>(['node-redis', 'ioredis'])('the Redis store with %s', 
       expect(breakerA.tryAcquire()).toBe(PASS);
       breakerA.record(true, false);
     }
-    const tookMs = await within(FLUSH_MS + 60, () => breakerB.state() === 'open');
-    expect(tookMs).toBeLessThan(FLUSH_MS + 60);
+    // flushMs + a round trip; the rest is room for late timers on a busy two-core machine.
+    const tookMs = await within(FLUSH_MS + 100, () => breakerB.state() === 'open');
+    expect(tookMs).toBeLessThan(FLUSH_MS + 100);
     expect(breakerB.tryAcquire()).toBe(REJECT);
     expect(breakerB.retryAfterMs()).toBeGreaterThan(0);
     expect(breakerB.retryAfterMs()).toBeLessThanOrEqual(BREAKER.breakDurationMs);
@@ -112,7 +113,7 @@ describe.each<ClientKind>(['node-redis', 'ioredis'])('the Redis store with %s', 
     const breakerB = b.store.circuitBreaker('api', BREAKER, () => undefined);
     await Promise.all([breakerA.tryAcquire(), breakerB.tryAcquire()]);
     for (let i = 0; i < 4; i++) breakerA.record(true, false);
-    await within(FLUSH_MS + 60, () => breakerB.state() === 'open');
+    await within(FLUSH_MS + 200, () => breakerB.state() === 'open');
     await sleep(BREAKER.breakDurationMs);
     expect(breakerA.state()).toBe('half-open');
     const permits = await Promise.all([breakerA.tryAcquire(), breakerB.tryAcquire()]);
@@ -130,7 +131,7 @@ describe.each<ClientKind>(['node-redis', 'ioredis'])('the Redis store with %s', 
     const breakerB = b.store.circuitBreaker('api', BREAKER, () => undefined);
     await Promise.all([breakerA.tryAcquire(), breakerB.tryAcquire()]);
     for (let i = 0; i < 4; i++) breakerA.record(true, false);
-    await within(FLUSH_MS + 60, () => breakerB.state() === 'open');
+    await within(FLUSH_MS + 200, () => breakerB.state() === 'open');
     await sleep(BREAKER.breakDurationMs);
     expect(await breakerA.tryAcquire()).toBe(PROBE);
     breakerA.record(true, true);
