@@ -14,7 +14,7 @@
  * Environment (defaults in parentheses; every count scales the run up or down):
  *   BENCH_SMOKE=1                     tiny counts, output to $TMPDIR/axios-resilience-bench
  *   BENCH_ONLY=overhead,outage,...    run only these scenarios (overhead, outage, faults, contention, memory,
- *                                     quota, breaker, tail, telemetry)
+ *                                     quota, breaker, tail, telemetry, fleet)
  *   BENCH_OUT=dir                     where results.md and the SVGs go (bench/)
  *   BENCH_OVERHEAD_ROUNDS (100)  BENCH_OVERHEAD_REQUESTS (1000)  BENCH_OVERHEAD_RETRY_ROUNDS (7)
  *   BENCH_OVERHEAD_RETRY_REQUESTS (500)  BENCH_OVERHEAD_CONCURRENCY (64)  BENCH_OVERHEAD_ALLOC_REQUESTS (2000)
@@ -38,6 +38,7 @@ import { CONFIG, machineFacts } from './config.js';
 import { breaker } from './scenarios/breaker.js';
 import { contention } from './scenarios/contention.js';
 import { faults } from './scenarios/faults.js';
+import { fleet } from './scenarios/fleet.js';
 import { memory } from './scenarios/memory.js';
 import { outage } from './scenarios/outage.js';
 import { overhead } from './scenarios/overhead.js';
@@ -48,13 +49,24 @@ import type { ScenarioReport } from './scenarios/types.js';
 import { measureSizes, sizeTable } from './size.js';
 import { nowMs } from './stats.js';
 
-const SCENARIOS = { overhead, outage, faults, contention, memory, quota, breaker, tail, telemetry } as const;
+const SCENARIOS = {
+  overhead,
+  outage,
+  faults,
+  contention,
+  memory,
+  quota,
+  breaker,
+  tail,
+  telemetry,
+  fleet,
+} as const;
 
 const ENV_DOC = [
   '| variable | default | smoke |',
   '|---|---|---|',
   '| `BENCH_SMOKE=1` (or `-- --smoke`) | off | tiny counts, output to `$TMPDIR/axios-resilience-bench` |',
-  '| `BENCH_ONLY` | all | comma list of `overhead,outage,faults,contention,memory,quota,breaker,tail,telemetry` |',
+  '| `BENCH_ONLY` | all | comma list of `overhead,outage,faults,contention,memory,quota,breaker,tail,telemetry,fleet` |',
   '| `BENCH_OUT` | `bench/` | output directory |',
   '| `BENCH_OVERHEAD_ROUNDS` / `_REQUESTS` / `_RETRY_ROUNDS` / `_RETRY_REQUESTS` / `_CONCURRENCY` | 100 / 1000 / 7 / 500 / 64 | 3 / 200 / 1 / 50 / 8 |',
   '| `BENCH_OVERHEAD_ALLOC_REQUESTS` / `_ALLOC_REPEATS` | 2000 / 5 | 200 / 1 |',

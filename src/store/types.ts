@@ -6,8 +6,10 @@
  * Rules every implementation keeps, because the plugin calls these on every request:
  * - Methods that return a plain value answer from local state, synchronously, with no I/O.
  * - Only `tryAcquireRetry()` and a half-open `tryAcquire()` may return a promise (they may ask the
- *   store); such a promise always settles within the store's own `timeoutMs`, never rejects, and
- *   falls back to a local answer when the store does not answer in time.
+ *   store), and a fleet store's `tryAcquire()` of a scope whose shared state it has not read yet
+ *   (once per scope, and after an outage); such a promise always settles within the store's own
+ *   `timeoutMs`, never rejects, and falls back to a local answer when the store does not answer in
+ *   time.
  */
 export interface ResilienceStore {
   /** The retry budget of one attached instance (a fleet store shares one per prefix). */
