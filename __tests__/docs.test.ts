@@ -30,6 +30,7 @@ declare global {
   const usersURL: string;
   const ordersURL: string;
   const body: unknown;
+  const log: { warn(...args: unknown[]): void; info(...args: unknown[]): void };
 }
 export {};
 `;
@@ -43,7 +44,10 @@ let dir: string;
 
 beforeAll(() => {
   // axios, and the plugins the migration guide starts from.
-  dir = makeUserProject(['axios', 'axios-retry', 'retry-axios', '@types/node'], '{ "type": "module" }');
+  dir = makeUserProject(
+    ['axios', 'axios-retry', 'retry-axios', '@types/node', 'redis', 'ioredis', '@opentelemetry'],
+    '{ "type": "module" }',
+  );
   process.stdout.write(
     `\ndoc blocks: ${typescript.length} type-checked, ${runnable.length} run, ` +
       `${fragments.length} fragments not checked:\n${fragments.map((b) => `  ${b.where}`).join('\n')}\n\n`,
