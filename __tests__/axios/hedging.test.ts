@@ -211,6 +211,30 @@ describe('a hedge with an adapter of your own', () => {
   });
 });
 
+describe('a hedge with an adapter that never reads its signal', () => {
+  it('still wins, and the config keeps the caller’s signal', async () => {
+    const calls: Array<(response: AxiosResponse) => void> = [];
+    // Every odd call never answers, every even one at once: each call needs its copy.
+    const memory = (config: InternalAxiosRequestConfig): Promise<AxiosResponse> =>
+      new Promise((resolve) => {
+        const answer = (): void =>
+          resolve({ data: calls.length, status: 200, statusText: '', headers: {}, config, request: {} });
+        calls.push(answer);
+        if (calls.length % 2 === 0) answer();
+      });
+    const instance = axios.create({ adapter: memory });
+    const handle = attachResilience(instance, { hedge: { delayMs: 10 } });
+    const controller = new AbortController();
+
+    const first = await instance.get('/a', { signal: controller.signal });
+    const second = await instance.get('/b', { signal: controller.signal });
+
+    expect([first.data, second.data]).toEqual([2, 4]);
+    expect(handle.stats()).toMatchObject({ hedges: 2, hedgeWins: 2 });
+    expect(second.config.signal).toBe(controller.signal);
+  });
+});
+
 describe('a hedge is never sent', () => {
   it('for a method outside hedge.methods (POST by default)', async () => {
     const { instance, handle } = attached();

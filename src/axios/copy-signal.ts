@@ -70,7 +70,8 @@ function builtInAdapters(): ReadonlySet<AxiosAdapter> {
 
 /**
  * Another adapter's copy gets a real `AbortSignal`, made only if the adapter reads it (a test or
- * in-memory adapter never does): `config.signal` is a getter until the race is settled.
+ * in-memory adapter never does): `config.signal` is a getter until the race is settled. An
+ * adapter seen not to read it is given none (see `attachCopyAbort`).
  */
 class LazyAbort implements CopyAbort {
   /** Set when the race is over: `config.signal` then reads as the caller's again. */
@@ -79,7 +80,10 @@ class LazyAbort implements CopyAbort {
   private aborted = false;
   private reason: unknown;
 
-  constructor(readonly caller: unknown) {}
+  constructor(
+    readonly caller: unknown,
+    readonly habit: SignalHabit,
+  ) {}
 
   get signal(): AbortSignal {
     if (this.controller === undefined) {
@@ -97,6 +101,20 @@ class LazyAbort implements CopyAbort {
   }
 }
 
+/** Whether an adapter of the caller's reads `config.signal` at all. */
+interface SignalHabit {
+  reads: boolean;
+  calls: number;
+}
+
+const habits = new WeakMap<AxiosAdapter, SignalHabit>();
+
+/** The copy of an adapter that never reads its signal: nothing can abort it, nothing is put on it. */
+const UNABORTABLE: CopyAbort = Object.freeze({
+  signal: undefined as unknown as AbortSignal,
+  abort: () => undefined,
+});
+
 /** Where a config keeps its lazy abort, for the accessor below. */
 const LAZY_KEY = '__axiosResilienceCopyAbort';
 
@@ -106,7 +124,9 @@ type CopyConfig = { signal?: unknown; [LAZY_KEY]?: LazyAbort };
 // hidden class, and every property read of axios on it would slow down.
 function readSignal(this: CopyConfig): unknown {
   const lazy = this[LAZY_KEY] as LazyAbort;
-  return lazy.settled ? lazy.caller : lazy.signal;
+  if (lazy.settled) return lazy.caller;
+  lazy.habit.reads = true;
+  return lazy.signal;
 }
 
 function writeSignal(this: CopyConfig, value: unknown): void {
@@ -131,7 +151,12 @@ export function attachCopyAbort(config: CopyConfig, adapter: AxiosAdapter, calle
     config.signal = signal;
     return signal;
   }
-  const lazy = new LazyAbort(caller);
+  let habit = habits.get(adapter);
+  if (habit === undefined) habits.set(adapter, (habit = { reads: false, calls: 0 }));
+  // An adapter that did not read the signal is not given one (nothing to abort there), but is
+  // asked again every 64th call, in case it reads it only sometimes.
+  else if (!habit.reads && (++habit.calls & 63) !== 0) return UNABORTABLE;
+  const lazy = new LazyAbort(caller, habit);
   config[LAZY_KEY] = lazy;
   Object.defineProperty(config, 'signal', SIGNAL_ACCESSOR);
   return lazy;
@@ -140,5 +165,5 @@ export function attachCopyAbort(config: CopyConfig, adapter: AxiosAdapter, calle
 /** The race is over: the copy's config carries the caller's signal again. */
 export function settleCopyAbort(config: CopyConfig, abort: CopyAbort, caller: unknown): void {
   if (abort instanceof LazyAbort) abort.settled = true;
-  else config.signal = caller;
+  else if (abort !== UNABORTABLE) config.signal = caller;
 }
