@@ -63,3 +63,70 @@ export async function closedLoop(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
+
+export interface Call {
+  start: number;
+  ms: number;
+  ok: boolean;
+}
+
+/** Open loop at `rate`/s for `seconds`, every call's start (epoch ms), duration and outcome. */
+export async function openLoopCalls(
+  send: () => Promise<unknown>,
+  rate: number,
+  seconds: number,
+): Promise<Call[]> {
+  const total = Math.max(1, Math.round(rate * seconds));
+  const calls: Call[] = [];
+  const pending: Promise<void>[] = [];
+  const start = nowMs();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((nowMs() - start) * rate) / 1000) + 1);
+    while (sent < due) {
+      const call: Call = { start: Date.now(), ms: 0, ok: false };
+      const t0 = nowMs();
+      calls.push(call);
+      pending.push(
+        send().then(
+          () => {
+            call.ok = true;
+            call.ms = nowMs() - t0;
+          },
+          () => {
+            call.ms = nowMs() - t0;
+          },
+        ),
+      );
+      sent += 1;
+    }
+    await sleepMs(2);
+  }
+  await Promise.all(pending);
+  return calls;
+}
+
+/** `clients` callers share one instance, each sending its next GET when the last one settles. */
+export async function callers(
+  send: () => Promise<unknown>,
+  clients: number,
+  seconds: number,
+): Promise<{ okMs: number[]; failed: number; wallMs: number }> {
+  const okMs: number[] = [];
+  let failed = 0;
+  const start = nowMs();
+  const until = start + seconds * 1000;
+  const caller = async (): Promise<void> => {
+    while (nowMs() < until) {
+      const t0 = nowMs();
+      try {
+        await send();
+        okMs.push(nowMs() - t0);
+      } catch {
+        failed += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, caller));
+  return { okMs, failed, wallMs: nowMs() - start };
+}

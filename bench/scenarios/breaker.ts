@@ -4,7 +4,7 @@ import { isCircuitOpenError, type CircuitStateChange } from '../../src/index.js'
 import { BENCH_ID, memoryAdapter } from '../adapter.js';
 import type { BenchConfig } from '../config.js';
 import { describeTuning, makeClient, ours, plainVariants, type Tuning, type Variant } from '../contenders.js';
-import { closedLoop } from '../load.js';
+import { closedLoop, openLoopCalls } from '../load.js';
 import { startBenchServer } from '../serve.js';
 import { fmt, median, nowMs, percentile, roundRobin, sleepMs } from '../stats.js';
 import { barChart } from '../svg.js';
@@ -22,44 +22,6 @@ interface Sample {
   /** From the server coming back to the start of the last call that still failed. */
   noticeMs: number;
   failedAfterRecovery: number;
-}
-
-interface Call {
-  start: number;
-  ms: number;
-  ok: boolean;
-}
-
-/** Open loop at `rate`/s for `seconds`, every call's start (epoch ms), duration and outcome. */
-async function openLoopCalls(send: () => Promise<unknown>, rate: number, seconds: number): Promise<Call[]> {
-  const total = Math.max(1, Math.round(rate * seconds));
-  const calls: Call[] = [];
-  const pending: Promise<void>[] = [];
-  const start = nowMs();
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((nowMs() - start) * rate) / 1000) + 1);
-    while (sent < due) {
-      const call: Call = { start: Date.now(), ms: 0, ok: false };
-      const t0 = nowMs();
-      calls.push(call);
-      pending.push(
-        send().then(
-          () => {
-            call.ok = true;
-            call.ms = nowMs() - t0;
-          },
-          () => {
-            call.ms = nowMs() - t0;
-          },
-        ),
-      );
-      sent += 1;
-    }
-    await sleepMs(2);
-  }
-  await Promise.all(pending);
-  return calls;
 }
 
 const httpAdapter = axios.getAdapter('http');

@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { BenchConfig } from '../config.js';
 import { describeTuning, makeClient, ours, plainVariants, type Tuning, type Variant } from '../contenders.js';
 import { startBenchServer } from '../serve.js';
-import { fmt, median, nowMs, percentile, roundRobin } from '../stats.js';
+import { callers } from '../load.js';
+import { fmt, median, percentile, roundRobin } from '../stats.js';
 import { barChart } from '../svg.js';
 import type { ScenarioReport } from './types.js';
 
@@ -13,31 +14,6 @@ interface Sample {
   p50: number;
   p99: number;
   failed: number;
-}
-
-/** `clients` callers share one instance, each sending its next GET when the last one settles. */
-async function callers(
-  send: () => Promise<unknown>,
-  clients: number,
-  seconds: number,
-): Promise<{ okMs: number[]; failed: number; wallMs: number }> {
-  const okMs: number[] = [];
-  let failed = 0;
-  const start = nowMs();
-  const until = start + seconds * 1000;
-  const caller = async (): Promise<void> => {
-    while (nowMs() < until) {
-      const t0 = nowMs();
-      try {
-        await send();
-        okMs.push(nowMs() - t0);
-      } catch {
-        failed += 1;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: clients }, caller));
-  return { okMs, failed, wallMs: nowMs() - start };
 }
 
 export async function quota(config: BenchConfig): Promise<ScenarioReport> {
