@@ -18,7 +18,15 @@ export const SUCCESS_VARIANTS: readonly Variant[] = [
   ours('ours + hedge (not triggered)', SUCCESS, { hedge: { delayMs: 1000 } }),
   ours('ours + telemetry (no SDK)', SUCCESS, { telemetry: IDLE_TELEMETRY }),
   // What users run: tsc's CommonJS output. `src/` through tsx reads every import through a getter.
-  ...(HAS_DIST ? [{ ...ours('ours (dist build)', SUCCESS, {}), tuning: { ...SUCCESS, dist: true } }] : []),
+  ...(HAS_DIST
+    ? [
+        { ...ours('ours (dist build)', SUCCESS, {}), tuning: { ...SUCCESS, dist: true } },
+        {
+          ...ours('ours + hedge (dist build)', SUCCESS, { hedge: { delayMs: 1000 } }),
+          tuning: { ...SUCCESS, ours: { hedge: { delayMs: 1000 } }, dist: true },
+        },
+      ]
+    : []),
 ];
 
 /** The retry path: the libraries only (plain axios runs a hand-written loop there). */

@@ -108,6 +108,9 @@ interface SignalHabit {
 }
 
 const habits = new WeakMap<AxiosAdapter, SignalHabit>();
+/** The adapter asked about last, and its habit: most apps have one adapter. */
+let lastAdapter: AxiosAdapter | undefined;
+let lastHabit: SignalHabit | undefined;
 
 /** The copy of an adapter that never reads its signal: nothing can abort it, nothing is put on it. */
 const UNABORTABLE: CopyAbort = Object.freeze({
@@ -151,11 +154,13 @@ export function attachCopyAbort(config: CopyConfig, adapter: AxiosAdapter, calle
     config.signal = signal;
     return signal;
   }
-  let habit = habits.get(adapter);
+  let habit = adapter === lastAdapter ? lastHabit : habits.get(adapter);
   if (habit === undefined) habits.set(adapter, (habit = { reads: false, calls: 0 }));
   // An adapter that did not read the signal is not given one (nothing to abort there), but is
   // asked again every 64th call, in case it reads it only sometimes.
   else if (!habit.reads && (++habit.calls & 63) !== 0) return UNABORTABLE;
+  lastAdapter = adapter;
+  lastHabit = habit;
   const lazy = new LazyAbort(caller, habit);
   config[LAZY_KEY] = lazy;
   Object.defineProperty(config, 'signal', SIGNAL_ACCESSOR);

@@ -116,7 +116,8 @@ export class HedgeRace implements HedgeTimer {
       if (p95 === undefined) return;
       delayMs = p95;
     }
-    this.dueAt = monotonicNow() + delayMs;
+    // Due `delayMs` after the latest copy was sent (its clock read serves here too).
+    this.dueAt = (this.copies[this.copies.length - 1] as Copy).sentAt + delayMs;
     this.context.clock.schedule(this);
   }
 
