@@ -131,8 +131,8 @@ describe('a hedge', () => {
 
   it('waits for the other copies when one fails retryably, then the retry rules go on', async () => {
     const { instance, handle } = attached({ retries: 2 });
-    // The first copy answers 503 late, the second 503 at once; the retry is answered at once.
-    scripted('/flaky', [{ status: 503, afterMs: 60 }, { status: 503 }, { status: 200 }]);
+    // The first copy answers 503 late (300 ms), the copy (at 25 ms) 503 at once; the retry 200.
+    scripted('/flaky', [{ status: 503, afterMs: 300 }, { status: 503 }, { status: 200 }]);
 
     const response = await instance.get('/flaky');
 
@@ -313,12 +313,15 @@ describe("hedge.delayMs: 'auto'", () => {
     await instance.get('/slow');
     expect(handle.stats().hedges).toBe(0);
 
-    for (let i = 0; i < 20; i++) await instance.get('/fast');
+    // Nineteen answers: still no hedge (the slow one makes twenty samples with them).
+    for (let i = 0; i < 19; i++) await instance.get('/fast');
+    expect(handle.stats().hedges).toBe(0);
     scripted('/tail', ['hang', { status: 200 }]);
     const started = Date.now();
     const response = await instance.get('/tail');
 
     expect(response.data).toBe('answer 1');
+    expect(server.hits('/tail')).toBe(2);
     expect(handle.stats().hedges).toBe(1);
     // p95 of fast local answers is a few ms, far below the 80 ms the slow answer took.
     expect(Date.now() - started).toBeLessThan(500);
