@@ -139,11 +139,14 @@ describe('the state machine, through the plugin', () => {
     const { instance, handle, scope } = attached();
     await fail(instance, 4);
     await sleep(80);
+    const probeSent = Date.now();
     await rejectionOf(instance.get('/down'));
 
     expect(handle.circuitState(scope)).toBe('open');
     const error = await rejectionOf(instance.get('/any'));
-    expect((error as unknown as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(60);
+    // The break is 120 ms now: what is left of it, plus the time since the probe, exceeds the first 60.
+    const { retryAfterMs } = error as unknown as { retryAfterMs: number };
+    expect(retryAfterMs + (Date.now() - probeSent)).toBeGreaterThan(100);
     expect(handle.stats().circuitOpens).toBe(2);
   });
 
