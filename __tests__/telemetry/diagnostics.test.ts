@@ -13,6 +13,7 @@ import {
 } from '../../src/telemetry/diagnostics.js';
 import type { RequestTelemetry, ResilienceTelemetry } from '../../src/telemetry/types.js';
 import { rejectionOf } from '../helpers/outcome.js';
+import { requestInfo } from '../helpers/request-info.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -44,12 +45,7 @@ function client(options: ResilienceOptions = {}): AxiosInstance {
   return instance;
 }
 
-const info = {
-  config: { headers: new axios.AxiosHeaders() } as never,
-  method: 'GET',
-  url: 'http://127.0.0.1/items',
-  scope: 'http://127.0.0.1:80',
-};
+const info = requestInfo();
 
 describe('axios-resilience:retry', () => {
   it('tells each retry: the attempt that failed, the wait, the reason and the config', async () => {

@@ -10,6 +10,7 @@ import {
   resendCountAttributes,
 } from '../../src/otel.js';
 import { TestSdk } from '../helpers/otel-sdk.js';
+import { requestInfo } from '../helpers/request-info.js';
 import { rejectionOf } from '../helpers/outcome.js';
 import { closedPort, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -262,12 +263,7 @@ describe('metrics', () => {
 });
 
 describe('hedges and pauses', () => {
-  const info = {
-    config: { headers: new axios.AxiosHeaders() } as never,
-    method: 'GET',
-    url: 'https://api.example.com/items',
-    scope: 'https://api.example.com:443',
-  };
+  const info = requestInfo('https://api.example.com/items', 'https://api.example.com:443');
 
   it('adds a hedge event and counts the hedge', async () => {
     const request = openTelemetry({
