@@ -291,6 +291,19 @@ describe('hedges and pauses', () => {
     ]);
   });
 
+  it('adds a pause event to a call that waited for its scope, paused by a 429', async () => {
+    server.plan('/limited', [{ status: 429, headers: { 'retry-after': '0.05' } }]);
+    const api = client({ retries: 0 });
+    await rejectionOf(api.get('/limited'));
+    await api.get('/items');
+    const waited = sdk.spans().find((span) => span.attributes['url.full'] === `${server.url}/items`)!;
+    const pauses = waited.events.filter((event) => event.name === 'pause');
+    expect(pauses).toHaveLength(1);
+    expect(pauses[0]!.attributes).toMatchObject({ scope: `http://127.0.0.1:${server.port}` });
+    expect(pauses[0]!.attributes!['wait_ms']).toBeGreaterThan(0);
+    expect(pauses[0]!.attributes!['wait_ms']).toBeLessThanOrEqual(50);
+  });
+
   it('ends the span once, however often it is told', () => {
     const request = openTelemetry({ tracerProvider: sdk.tracerProvider }).startRequest(info)!;
     request.end({ response: { status: 200 } as never, attempts: 1, retries: 0, hedges: 0 });
