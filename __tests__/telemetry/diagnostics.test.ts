@@ -154,6 +154,29 @@ describe('alongside a telemetry sink', () => {
     expect(second).toEqual(expected);
   });
 
+  it("tells the sink the request's method, full URL and scope", async () => {
+    const seen: string[] = [];
+    const sink: ResilienceTelemetry = {
+      startRequest: (request) => {
+        seen.push(request.method, request.url, request.scope);
+        return undefined;
+      },
+    };
+    await client({ telemetry: sink }).get('/items', { params: { page: 2 } });
+    expect(seen).toEqual(['GET', `${server.url}/items?page=2`, `http://127.0.0.1:${server.port}`]);
+  });
+
+  it('calls a custom scope for telemetry only when a sink reads it', async () => {
+    let calls = 0;
+    const scope = (): string => {
+      calls += 1;
+      return 'billing';
+    };
+    const silent: ResilienceTelemetry = { startRequest: () => undefined };
+    await client({ telemetry: silent, scope, pacing: false }).get('/items');
+    expect(calls).toBe(0);
+  });
+
   it('combineTelemetry of one sink is that sink', () => {
     const sink = recordingSink([]);
     expect(combineTelemetry(sink, undefined)).toBe(sink);
