@@ -180,7 +180,9 @@ export interface ResilienceOptions {
    */
   store?: ResilienceStore | undefined;
   /**
-   * A telemetry sink. Instance only.
+   * A telemetry sink: `openTelemetry()` from `axios-resilience/otel`, or your own
+   * `ResilienceTelemetry` (`combineTelemetry` makes one of two). Instance only. On Node the
+   * `diagnostics_channel` channels are published whether or not this is set (docs/observability.md).
    * @default none
    * @example telemetry: openTelemetry() // from 'axios-resilience/otel'
    */

@@ -13,6 +13,7 @@ import {
 } from '../../src/telemetry/diagnostics.js';
 import type { RequestTelemetry, ResilienceTelemetry } from '../../src/telemetry/types.js';
 import { rejectionOf } from '../helpers/outcome.js';
+import { requestInfo } from '../helpers/request-info.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -44,12 +45,7 @@ function client(options: ResilienceOptions = {}): AxiosInstance {
   return instance;
 }
 
-const info = {
-  config: { headers: new axios.AxiosHeaders() } as never,
-  method: 'GET',
-  url: 'http://127.0.0.1/items',
-  scope: 'http://127.0.0.1:80',
-};
+const info = requestInfo();
 
 describe('axios-resilience:retry', () => {
   it('tells each retry: the attempt that failed, the wait, the reason and the config', async () => {
@@ -156,6 +152,29 @@ describe('alongside a telemetry sink', () => {
     const expected = ['attempt', 'retry 1', 'attempt', 'end exhausted'];
     expect(first).toEqual(expected);
     expect(second).toEqual(expected);
+  });
+
+  it("tells the sink the request's method, full URL and scope", async () => {
+    const seen: string[] = [];
+    const sink: ResilienceTelemetry = {
+      startRequest: (request) => {
+        seen.push(request.method, request.url, request.scope);
+        return undefined;
+      },
+    };
+    await client({ telemetry: sink }).get('/items', { params: { page: 2 } });
+    expect(seen).toEqual(['GET', `${server.url}/items?page=2`, `http://127.0.0.1:${server.port}`]);
+  });
+
+  it('calls a custom scope for telemetry only when a sink reads it', async () => {
+    let calls = 0;
+    const scope = (): string => {
+      calls += 1;
+      return 'billing';
+    };
+    const silent: ResilienceTelemetry = { startRequest: () => undefined };
+    await client({ telemetry: silent, scope, pacing: false }).get('/items');
+    expect(calls).toBe(0);
   });
 
   it('combineTelemetry of one sink is that sink', () => {

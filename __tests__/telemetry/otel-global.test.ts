@@ -5,6 +5,7 @@ import { attachResilience, getRetryState } from '../../src/index.js';
 import { openTelemetry } from '../../src/otel.js';
 import type { ResilienceTelemetry } from '../../src/telemetry/types.js';
 import { TestSdk } from '../helpers/otel-sdk.js';
+import { requestInfo } from '../helpers/request-info.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -25,12 +26,7 @@ afterEach(async () => {
   await server.close();
 });
 
-const info = {
-  config: { headers: new axios.AxiosHeaders() } as never,
-  method: 'GET',
-  url: 'http://127.0.0.1/items',
-  scope: 'http://127.0.0.1:80',
-};
+const info = requestInfo();
 
 describe('with no SDK registered', () => {
   it('observes nothing: startRequest returns undefined', () => {

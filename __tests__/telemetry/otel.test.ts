@@ -10,6 +10,7 @@ import {
   resendCountAttributes,
 } from '../../src/otel.js';
 import { TestSdk } from '../helpers/otel-sdk.js';
+import { requestInfo } from '../helpers/request-info.js';
 import { rejectionOf } from '../helpers/outcome.js';
 import { closedPort, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -262,12 +263,7 @@ describe('metrics', () => {
 });
 
 describe('hedges and pauses', () => {
-  const info = {
-    config: { headers: new axios.AxiosHeaders() } as never,
-    method: 'GET',
-    url: 'https://api.example.com/items',
-    scope: 'https://api.example.com:443',
-  };
+  const info = requestInfo('https://api.example.com/items', 'https://api.example.com:443');
 
   it('adds a hedge event and counts the hedge', async () => {
     const request = openTelemetry({
@@ -311,6 +307,19 @@ describe('hedges and pauses', () => {
     expect(sdk.span('axios-resilience GET').events.map((event) => [event.name, event.attributes])).toEqual([
       ['pause', { scope: info.scope, wait_ms: 250 }],
     ]);
+  });
+
+  it('adds a pause event to a call that waited for its scope, paused by a 429', async () => {
+    server.plan('/limited', [{ status: 429, headers: { 'retry-after': '0.05' } }]);
+    const api = client({ retries: 0 });
+    await rejectionOf(api.get('/limited'));
+    await api.get('/items');
+    const waited = sdk.spans().find((span) => span.attributes['url.full'] === `${server.url}/items`)!;
+    const pauses = waited.events.filter((event) => event.name === 'pause');
+    expect(pauses).toHaveLength(1);
+    expect(pauses[0]!.attributes).toMatchObject({ scope: `http://127.0.0.1:${server.port}` });
+    expect(pauses[0]!.attributes!['wait_ms']).toBeGreaterThan(0);
+    expect(pauses[0]!.attributes!['wait_ms']).toBeLessThanOrEqual(50);
   });
 
   it('ends the span once, however often it is told', () => {

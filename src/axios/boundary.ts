@@ -228,18 +228,17 @@ export class AttemptBoundary {
     const options = perRequest === undefined ? core.options : normalizeOptions(perRequest, core.options);
     if (options.idempotencyKey && isKeyedMethod(config.method))
       addIdempotencyKey(config, options.idempotencyKey);
-    let sink = core.telemetry;
-    if (sink !== undefined && sink.observes?.() === false) sink = undefined;
-    // A custom scope that throws rejects the request here, before it is counted.
-    const scope = sink !== undefined ? this.guards.scopeOf(config, options) : undefined;
     const state = new AttemptState(core, options, monotonicNow());
+    const sink = core.telemetry;
+    if (sink !== undefined && sink.observes?.() !== false) {
+      // The scope is computed only if the sink reads it: a custom scope that throws then rejects
+      // the request here, before it is counted.
+      const scopeOf = (): string => (state.scope ??= this.guards.scopeOf(config, options));
+      state.telemetry = sink.startRequest(new AttemptRequestInfo(config, scopeOf));
+    }
     if (config[UNREPLAYABLE_KEY] === true || !isReplayableBody(config.data)) state.bodyReplayable = false;
     config[STATE_KEY] = state;
     core.counters.requests += 1;
-    if (sink !== undefined) {
-      state.scope = scope;
-      state.telemetry = sink.startRequest(new AttemptRequestInfo(config, scope as string));
-    }
     return state;
   }
 

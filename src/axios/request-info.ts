@@ -3,16 +3,20 @@ import { fullURL } from '../policy/scope.js';
 import type { RequestInfo } from '../telemetry/types.js';
 
 /**
- * What a telemetry sink is told of a request starting. The method and URL are worked out only if
- * a sink reads them: a sink that observes nothing (no SDK, no subscriber) costs no string work.
+ * What a telemetry sink is told of a request starting. The method, URL and scope are worked out
+ * only if a sink reads them: a sink that observes nothing (no SDK, no subscriber) costs no work.
  */
 export class AttemptRequestInfo implements RequestInfo {
   private resolvedURL: string | undefined;
 
   constructor(
     readonly config: InternalAxiosRequestConfig,
-    readonly scope: string,
+    private readonly scopeOf: () => string,
   ) {}
+
+  get scope(): string {
+    return this.scopeOf();
+  }
 
   get method(): string {
     return (this.config.method ?? 'get').toUpperCase();
