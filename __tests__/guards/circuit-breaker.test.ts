@@ -580,9 +580,14 @@ describe('CircuitBreaker: properties', () => {
   });
 
   it('keeps a fixed memory: the same fields and window slices after any history', () => {
-    const footprint = (breaker: CircuitBreaker): string[] =>
-      Object.entries(breaker).map(([key, value]) =>
-        ArrayBuffer.isView(value) ? `${key}: ${value.byteLength} bytes` : `${key}: ${typeof value}`,
+    // Every field, those of the window of counts included.
+    const footprint = (object: object, prefix = ''): string[] =>
+      Object.entries(object).flatMap(([key, value]: [string, unknown]) =>
+        ArrayBuffer.isView(value)
+          ? [`${prefix}${key}: ${value.byteLength} bytes`]
+          : key === 'window' && typeof value === 'object' && value !== null
+            ? footprint(value, `${key}.`)
+            : [`${prefix}${key}: ${typeof value}`],
       );
     fc.assert(
       fc.property(scenario, ([settings, steps]) => {
@@ -602,8 +607,8 @@ describe('CircuitBreaker: properties', () => {
         }
         expect(footprint(breaker)).toEqual(before);
         expect(before.filter((field) => field.includes('bytes'))).toEqual([
-          'attemptSlices: 80 bytes',
-          'failureSlices: 80 bytes',
+          'window.firstSlices: 80 bytes',
+          'window.secondSlices: 80 bytes',
         ]);
       }),
       { numRuns: 100 },

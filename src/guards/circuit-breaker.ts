@@ -9,9 +9,7 @@ import {
   type Permit,
 } from '../store/types.js';
 import { monotonicNow } from './clock.js';
-
-/** The window is this many slices of counters: the memory is fixed, the window slides in steps. */
-const SLICES = 10;
+import { SlidingCounts } from './sliding-counts.js';
 
 /**
  * The in-memory circuit breaker of one scope.
@@ -43,15 +41,8 @@ export class CircuitBreaker implements BreakerGuard {
   private readonly settings: BreakerSettings;
   private readonly listener: CircuitListener;
   private readonly now: () => number;
-  private readonly sliceMs: number;
-  private readonly attemptSlices = new Float64Array(SLICES);
-  private readonly failureSlices = new Float64Array(SLICES);
-  private attempts = 0;
-  private failures = 0;
-  /** Position of the current slice in the ring. */
-  private current = 0;
-  /** Number of the current slice since the clock's origin: `⌊now / sliceMs⌋`. */
-  private slice = Number.NEGATIVE_INFINITY;
+  /** Attempts (`first`) and failures (`second`) while closed, in the sampling window. */
+  private readonly window: SlidingCounts;
   /** The latest time the clock gave: the breaker's own, never decreasing, time. */
   private latest = Number.NEGATIVE_INFINITY;
   private circuit: CircuitState = 'closed';
@@ -72,7 +63,7 @@ export class CircuitBreaker implements BreakerGuard {
     this.settings = settings;
     this.listener = listener;
     this.now = now;
-    this.sliceMs = settings.samplingDurationMs / SLICES;
+    this.window = new SlidingCounts(settings.samplingDurationMs);
     this.breakMs = settings.breakDurationMs;
   }
 
@@ -95,15 +86,12 @@ export class CircuitBreaker implements BreakerGuard {
       return;
     }
     if (this.circuit !== 'closed') return;
-    this.advance(this.time());
-    this.attemptSlices[this.current]! += 1;
-    this.attempts += 1;
-    if (failed) {
-      this.failureSlices[this.current]! += 1;
-      this.failures += 1;
-    }
+    const window = this.window;
+    window.advance(this.time());
+    window.addFirst();
+    if (failed) window.addSecond();
     const { minimumThroughput, failureRatio } = this.settings;
-    if (this.attempts >= minimumThroughput && this.failures / this.attempts >= failureRatio) {
+    if (window.first >= minimumThroughput && window.second / window.first >= failureRatio) {
       this.open(this.settings.breakDurationMs);
     }
   }
@@ -145,10 +133,7 @@ export class CircuitBreaker implements BreakerGuard {
 
   /** The next break, should it open again, is `breakDurationMs`: `open()` from closed sets it. */
   private close(): void {
-    this.attemptSlices.fill(0);
-    this.failureSlices.fill(0);
-    this.attempts = 0;
-    this.failures = 0;
+    this.window.clear();
     this.transition('closed');
   }
 
@@ -162,27 +147,5 @@ export class CircuitBreaker implements BreakerGuard {
     const now = this.now();
     if (now > this.latest) this.latest = now;
     return this.latest;
-  }
-
-  /** Drops the slices that left the window. Slice numbers, not summed times: no float drift. */
-  private advance(now: number): void {
-    const slice = Math.floor(now / this.sliceMs);
-    const passed = slice - this.slice;
-    if (!(passed > 0)) return;
-    this.slice = slice;
-    if (passed >= SLICES) {
-      this.attemptSlices.fill(0);
-      this.failureSlices.fill(0);
-      this.attempts = 0;
-      this.failures = 0;
-      return;
-    }
-    for (let step = 0; step < passed; step++) {
-      this.current = (this.current + 1) % SLICES;
-      this.attempts -= this.attemptSlices[this.current]!;
-      this.failures -= this.failureSlices[this.current]!;
-      this.attemptSlices[this.current] = 0;
-      this.failureSlices[this.current] = 0;
-    }
   }
 }

@@ -1,4 +1,5 @@
 import { monotonicNow } from './clock.js';
+import { SlidingCounts } from './sliding-counts.js';
 
 export interface RetryBudgetOptions {
   /**
@@ -30,10 +31,17 @@ export interface RetryBudgetSnapshot {
   remaining: number;
 }
 
-/** The window is this many slices of counters: the memory is fixed, the window slides in steps. */
-const SLICES = 10;
-
 const OPTION_NAMES: ReadonlySet<string> = new Set(['ratio', 'minPerSecond', 'windowMs']);
+
+/** Marks a budget made by any copy of this package, so two installed copies can share one. */
+const BUDGET_BRAND = Symbol.for('axios-resilience.RetryBudget');
+
+/** True for a budget from `createRetryBudget()` of any copy of this package. */
+export function isRetryBudget(value: unknown): value is RetryBudget {
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BUDGET_BRAND] === true
+  );
+}
 
 /**
  * A retry budget, after Finagle's: a retry is granted only while the retries already
@@ -54,30 +62,13 @@ const OPTION_NAMES: ReadonlySet<string> = new Set(['ratio', 'minPerSecond', 'win
  * memory is fixed, whatever the traffic. One budget per instance by default; pass the same budget
  * (from {@link createRetryBudget}) to several instances to share it.
  */
-/** Marks a budget made by any copy of this package, so two installed copies can share one. */
-const BUDGET_BRAND = Symbol.for('axios-resilience.RetryBudget');
-
-/** True for a budget from `createRetryBudget()` of any copy of this package. */
-export function isRetryBudget(value: unknown): value is RetryBudget {
-  return (
-    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BUDGET_BRAND] === true
-  );
-}
-
 export class RetryBudget {
   readonly ratio: number;
   readonly minPerSecond: number;
   readonly windowMs: number;
-  private readonly sliceMs: number;
   private readonly reserve: number;
-  private readonly requestSlices = new Float64Array(SLICES);
-  private readonly retrySlices = new Float64Array(SLICES);
-  private requestTotal = 0;
-  private retryTotal = 0;
-  /** Position of the current slice in the ring. */
-  private current = 0;
-  /** Number of the current slice since the clock's origin: `⌊now / sliceMs⌋`. */
-  private slice = Number.NEGATIVE_INFINITY;
+  /** Requests (`first`) and retries granted (`second`) in the window. */
+  private readonly counts: SlidingCounts;
   private readonly now: () => number;
 
   /**
@@ -101,64 +92,39 @@ export class RetryBudget {
       throw new TypeError('Expected `retryBudget.windowMs` to be a positive finite number, got 0');
     }
     if (typeof now !== 'function') throw new TypeError('Expected the budget clock to be a function');
-    this.sliceMs = this.windowMs / SLICES;
+    this.counts = new SlidingCounts(this.windowMs);
     this.reserve = (this.minPerSecond * this.windowMs) / 1000;
     this.now = now;
   }
 
   /** Counts one logical request (not an attempt). */
   recordRequest(): void {
-    this.advance(this.now());
-    this.requestSlices[this.current]! += 1;
-    this.requestTotal += 1;
+    this.counts.advance(this.now());
+    this.counts.addFirst();
   }
 
   /** Takes one retry from the budget; `false` when the window has none left. */
   tryAcquireRetry(): boolean {
-    this.advance(this.now());
-    if (this.retryTotal >= this.allowance()) return false;
-    this.retrySlices[this.current]! += 1;
-    this.retryTotal += 1;
+    this.counts.advance(this.now());
+    if (this.counts.second >= this.allowance()) return false;
+    this.counts.addSecond();
     return true;
   }
 
   /** The window's counts now, e.g. for a dashboard. */
   snapshot(): RetryBudgetSnapshot {
-    this.advance(this.now());
+    this.counts.advance(this.now());
     const allowance = this.allowance();
     return {
-      requests: this.requestTotal,
-      retries: this.retryTotal,
+      requests: this.counts.first,
+      retries: this.counts.second,
       allowance,
-      remaining: Math.max(0, Math.ceil(allowance - this.retryTotal)),
+      remaining: Math.max(0, Math.ceil(allowance - this.counts.second)),
     };
   }
 
   private allowance(): number {
-    return this.reserve + this.ratio * this.requestTotal;
-  }
-
-  /** Drops the slices that left the window. Slice numbers, not summed times: no float drift. */
-  private advance(now: number): void {
-    const slice = Math.floor(now / this.sliceMs);
-    const passed = slice - this.slice;
-    // A clock that stood still, went backwards or returned NaN leaves the window as it is.
-    if (!(passed > 0)) return;
-    this.slice = slice;
-    if (passed >= SLICES) {
-      this.requestSlices.fill(0);
-      this.retrySlices.fill(0);
-      this.requestTotal = 0;
-      this.retryTotal = 0;
-      return;
-    }
-    for (let step = 0; step < passed; step++) {
-      this.current = (this.current + 1) % SLICES;
-      this.requestTotal -= this.requestSlices[this.current]!;
-      this.retryTotal -= this.retrySlices[this.current]!;
-      this.requestSlices[this.current] = 0;
-      this.retrySlices[this.current] = 0;
-    }
+    return this.reserve + this.ratio * this.counts.first;
   }
 }
 
