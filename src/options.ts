@@ -5,6 +5,7 @@ import { normalizeCircuitBreaker, type ResolvedCircuitBreaker } from './guards/b
 import type { BudgetGuard, ResilienceStore } from './store/types.js';
 import type { ResilienceTelemetry } from './telemetry/types.js';
 import type { JitterMode, PoolOptions, ResilienceLogger, ResilienceOptions } from './types.js';
+import { describeValue, invalidOption as fail } from './invalid-option.js';
 
 /** Options after defaults and validation: what the interceptor reads on every failure. */
 export interface ResolvedOptions {
@@ -115,18 +116,6 @@ const DEFAULT_HEDGE: ResolvedHedge = Object.freeze({
   methods: new Set(['GET', 'HEAD', 'OPTIONS']),
 });
 const HEDGE_NAMES: ReadonlySet<string> = new Set(['delayMs', 'maxHedges', 'methods']);
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : typeof value;
-}
-
-function fail(name: string, expected: string, value: unknown): never {
-  throw new TypeError(`Expected \`${name}\` to be ${expected}, got ${describe(value)}`);
-}
 
 function nonNegativeNumber(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
@@ -327,7 +316,7 @@ export function normalizeOptions(input: unknown, base?: ResolvedOptions): Resolv
     input = {};
   }
   if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new TypeError(`Expected resilience options to be an object, got ${describe(input)}`);
+    throw new TypeError(`Expected resilience options to be an object, got ${describeValue(input)}`);
   }
   const given = input as Record<string, unknown>;
   for (const key of Object.keys(given)) {

@@ -8,7 +8,7 @@ type AbortListener = (this: CopySignal, event: { type: 'abort'; target: CopySign
  * `AbortController` costs more than the rest of a hedged attempt's bookkeeping together (an
  * `EventTarget` per request); another adapter, which may hand the signal to `fetch()`, gets a real one.
  */
-export class CopySignal {
+class CopySignal {
   aborted = false;
   reason: unknown = undefined;
   onabort: AbortListener | null = null;
@@ -145,7 +145,7 @@ const SIGNAL_ACCESSOR: PropertyDescriptor = Object.freeze({
 
 /**
  * Puts a copy's abort signal on its config: a cheap one for axios's own adapters, else a lazy
- * real one. Call `settle()` when the race is over: the config's `signal` is the caller's again
+ * real one. Call `settleCopyAbort()` when the race is over: the config's `signal` is the caller's again
  * (axios reads it after the adapter answers, and so do the response's readers and the retry loop).
  */
 export function attachCopyAbort(config: CopyConfig, adapter: AxiosAdapter, caller: unknown): CopyAbort {

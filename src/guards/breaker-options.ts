@@ -1,4 +1,5 @@
 import type { BreakerSettings, CircuitState } from '../store/types.js';
+import { invalidOption as fail } from '../invalid-option.js';
 
 /** What `onStateChange` is told: the scope whose circuit moved, and from which state to which. */
 export interface CircuitStateChange {
@@ -137,16 +138,4 @@ function positiveInteger(name: string, value: unknown): number {
     fail(`circuitBreaker.${name}`, 'an integer ≥ 1', value);
   }
   return value;
-}
-
-function fail(name: string, expected: string, value: unknown): never {
-  throw new TypeError(`Expected \`${name}\` to be ${expected}, got ${describe(value)}`);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : typeof value;
 }
