@@ -570,6 +570,18 @@ describe('interceptors', () => {
     await expect(instance.get('/x')).resolves.toEqual({ id: 1 });
   });
 
+  it('wraps a default adapter set after attaching, and detach() leaves it to the app', async () => {
+    const instance = axios.create();
+    const handle = attachResilience(instance, { baseDelayMs: 0, retryBudget: false });
+    const mock = new MockAdapter(instance);
+    mock.onGet('/x').replyOnce(503).onGet('/x').reply(200, 'ok');
+    await expect(instance.get('/x')).resolves.toMatchObject({ data: 'ok' });
+    expect(handle.stats()).toMatchObject({ requests: 1, attempts: 2, successes: 1 });
+    handle.detach();
+    mock.onGet('/y').replyOnce(503).onGet('/y').reply(200, 'ok');
+    await expect(instance.get('/y')).rejects.toMatchObject({ response: { status: 503 } });
+  });
+
   it('keeps the ids of interceptors added after attaching valid for eject', async () => {
     const { instance, mock } = setup();
     mock.onGet('/x').replyOnce(503).onGet('/x').reply(200, 'ok');

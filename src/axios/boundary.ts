@@ -54,9 +54,6 @@ export interface ScopeGuards {
   latency(scope: string): LatencySummary;
 }
 
-/** Methods whose retries cannot duplicate a side effect, so their key need not be pinned. */
-const SAFE_METHODS: ReadonlySet<string> = new Set(['get', 'head', 'options']);
-
 /**
  * The attempt boundary: the wrapped adapter, where an attempt is actually sent, after every
  * request interceptor has run. What must see the request exactly as it leaves lives here.
@@ -203,7 +200,7 @@ export class AttemptBoundary {
     }
     if (state.attempts === 0) {
       if (state.telemetry !== undefined) state.traceHeaders = traceHeadersOf(config);
-      if (!SAFE_METHODS.has(config.method ?? 'get')) {
+      if (!isSafeMethod(config.method)) {
         state.idempotencyKey = headerValue(config.headers, 'idempotency-key');
       }
     } else if (state.idempotencyKey !== undefined) {
@@ -334,6 +331,11 @@ function isHedgeable(state: AttemptState, config: StatefulConfig, hedge: Resolve
 
 function upperMethod(method: string | undefined): string {
   return method === undefined || method === 'get' ? 'GET' : method.toUpperCase();
+}
+
+/** Methods whose retries cannot duplicate a side effect, so their key need not be pinned. */
+function isSafeMethod(method: string | undefined): boolean {
+  return method === undefined || method === 'get' || method === 'head' || method === 'options';
 }
 
 function isKeyedMethod(method: string | undefined): boolean {

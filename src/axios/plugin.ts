@@ -105,7 +105,7 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
   private responseId: number;
   private readonly responses: ResponseManager;
   private readonly requests: RequestManager;
-  private innerDefault: AdapterSpec;
+  private readonly innerDefault: AdapterSpec;
   private readonly defaultAdapter: AxiosAdapter;
   /** Adapters given per request, wrapped once: functions weakly, names and lists by name. */
   private readonly adapterFunctions = new WeakMap<object, AxiosAdapter>();
@@ -127,18 +127,13 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
     this.telemetry = combineTelemetry(this.options.telemetry, diagnosticsTelemetry());
     this.boundary = new AttemptBoundary(this, this);
     Object.defineProperty(instance, ATTACHED, { value: this, configurable: true });
-    // The instance's default adapter, whatever sets it later (axios-mock-adapter does), is wrapped.
+    // The instance's default adapter, wrapped. One set later (axios-mock-adapter does) is wrapped
+    // by the request interceptor, as a per-request one is. A data property, not an accessor:
+    // axios spreads the defaults into every request's config, and an accessor slows that copy.
     const defaults = instance.defaults;
-    this.innerDefault = defaults.adapter;
-    this.defaultAdapter = this.wrap(() => this.innerDefault);
-    Object.defineProperty(defaults, 'adapter', {
-      configurable: true,
-      enumerable: true,
-      get: () => this.defaultAdapter,
-      set: (adapter: AdapterSpec) => {
-        this.innerDefault = adapter;
-      },
-    });
+    const innerDefault = (this.innerDefault = defaults.adapter);
+    this.defaultAdapter = this.wrap(() => innerDefault);
+    defaults.adapter = this.defaultAdapter;
     // Synchronous, so axios still dispatches without a promise hop when no other interceptor is async.
     this.requests = instance.interceptors.request;
     this.requestId = this.requests.use(this.onRequest, undefined, { synchronous: true });
@@ -157,8 +152,11 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
     this.requests.eject(this.requestId);
     this.responses.eject(this.responseId);
     const defaults = this.instance.defaults as { adapter?: AdapterSpec };
-    delete defaults.adapter;
-    if (this.innerDefault !== undefined) defaults.adapter = this.innerDefault;
+    // One the app set since is the app's: left as it is.
+    if (defaults.adapter === this.defaultAdapter) {
+      delete defaults.adapter;
+      if (this.innerDefault !== undefined) defaults.adapter = this.innerDefault;
+    }
     delete (this.instance as unknown as Record<symbol, unknown>)[ATTACHED];
   }
 
@@ -289,11 +287,20 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
   }
 
   private wrap(spec: () => AdapterSpec): AxiosAdapter {
-    const adapter: AxiosAdapter = (config) =>
-      this.boundary.send(
-        config as StatefulConfig,
-        axios.getAdapter(spec() ?? axios.defaults.adapter, config),
-      );
+    // A function is its own adapter: resolved once, not by `getAdapter` (two allocations) per request.
+    let resolvedFrom: AdapterSpec;
+    let resolved: AxiosAdapter | undefined;
+    const adapter: AxiosAdapter = (config) => {
+      const inner = spec() ?? axios.defaults.adapter;
+      if (typeof inner !== 'function') {
+        return this.boundary.send(config as StatefulConfig, axios.getAdapter(inner, config));
+      }
+      if (inner !== resolvedFrom || resolved === undefined) {
+        resolved = axios.getAdapter(inner, config);
+        resolvedFrom = inner;
+      }
+      return this.boundary.send(config as StatefulConfig, resolved);
+    };
     Object.defineProperty(adapter, WRAPPED, { value: true });
     return adapter;
   }
@@ -342,7 +349,11 @@ function isWrapped(adapter: unknown): boolean {
 }
 
 const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+const SLASH = 47;
 
 function isRelative(url: string | undefined): boolean {
-  return url === undefined || !ABSOLUTE.test(url);
+  if (url === undefined) return true;
+  // A path ('/items', not '//host'): the usual case, told without the regex.
+  if (url.charCodeAt(0) === SLASH) return url.charCodeAt(1) !== SLASH;
+  return !ABSOLUTE.test(url);
 }
