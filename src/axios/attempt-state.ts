@@ -35,6 +35,8 @@ export class AttemptState {
   lastError: unknown;
   /** The retry loop is re-dispatching: the next attempt the boundary sees is its retry. */
   retryPending = false;
+  /** The attempt in flight is answered to the plugin's response interceptor, not to the boundary. */
+  answerPending = false;
   /** Set by the attempt boundary when it refused to send: why. */
   refusal: GiveUpReason | undefined;
   telemetry: RequestTelemetry | undefined;

@@ -42,6 +42,12 @@ export interface PluginCore {
   readonly detached: boolean;
   /** The telemetry sink, when one is given (or a diagnostics channel is subscribed). */
   readonly telemetry: ResilienceTelemetry | undefined;
+  /**
+   * The plugin's response interceptor is the instance's only one, and has been since it was
+   * attached: it sees each attempt's answer as the adapter gave it, so the boundary leaves the
+   * answer to it (no promise of its own per attempt). Once another is added, never again.
+   */
+  readonly answersInChain: boolean;
   settle(state: AttemptState, reason: GiveUpReason): void;
 }
 
@@ -59,6 +65,8 @@ export interface ScopeGuards {
  * request interceptor has run. What must see the request exactly as it leaves lives here.
  */
 export class AttemptBoundary {
+  /** The call begun in the `send` running now, until it returns. */
+  private begun: AttemptState | undefined;
   /** What hedge races ask of the plugin: one clock, and the guards of their scope. */
   private readonly hedging: HedgeContext;
 
@@ -87,7 +95,8 @@ export class AttemptBoundary {
   send(config: StatefulConfig, inner: AxiosAdapter): Promise<AxiosResponse> {
     const core = this.core;
     let state = this.liveState(config);
-    if (config.resilience === false) {
+    const perRequest = config.resilience;
+    if (perRequest === false) {
       // The app re-sent a call of ours outside the plugin (a 401 refresh): ours ended unretried.
       if (state !== undefined) core.settle(state, 'not-retryable');
       return inner(config);
@@ -100,14 +109,19 @@ export class AttemptBoundary {
         state = undefined;
       }
     }
-    if (state === undefined) {
-      try {
-        state = this.begin(config);
-      } catch (invalid) {
-        return Promise.reject(invalid);
-      }
+    if (state !== undefined) return this.gate(state, config, inner);
+    try {
+      state = this.begin(config, perRequest);
+    } catch (invalid) {
+      return Promise.reject(invalid);
     }
-    return this.gate(state, config, inner);
+    // Passed without a wait, the first attempt is sent in this same call: its start time is "now".
+    this.begun = state;
+    try {
+      return this.gate(state, config, inner);
+    } finally {
+      this.begun = undefined;
+    }
   }
 
   /** The checks at the boundary, in order: breaker, scope pause and pacing, deadline, key. */
@@ -218,9 +232,8 @@ export class AttemptBoundary {
       : undefined;
   }
 
-  private begin(config: StatefulConfig): AttemptState {
+  private begin(config: StatefulConfig, perRequest: StatefulConfig['resilience']): AttemptState {
     const core = this.core;
-    const perRequest = config.resilience;
     // Throws the option's TypeError, which rejects this request before anything is sent or counted.
     const options = perRequest === undefined ? core.options : normalizeOptions(perRequest, core.options);
     if (options.idempotencyKey && isKeyedMethod(config.method))
@@ -254,7 +267,7 @@ export class AttemptBoundary {
     // Only a call that is really sent feeds the budget's request count.
     if (state.attempts === 0 && !state.continuation) {
       const budget = state.options.retryBudget;
-      if (budget) budget.recordRequest();
+      if (budget) budget.recordRequest(this.begun === state ? state.startedAt : undefined);
     }
     state.attempts += 1;
     counters.attempts += 1;
@@ -267,8 +280,31 @@ export class AttemptBoundary {
       return new HedgeRace(this.hedging, state, config, inner, hedge).run(this.onAnswer);
     }
     const telemetry = state.telemetry;
+    const deferred = this.core.answersInChain && config[CAPTURE_KEY] === undefined;
+    // Set before sending: an adapter that throws at once still reaches the interceptor's handler.
+    if (deferred) state.answerPending = true;
     const sent = telemetry ? telemetry.runAttempt(() => inner(config)) : inner(config);
-    return sent.then(this.onAnswer, this.onFailure);
+    return deferred ? sent : sent.then(this.onAnswer, this.onFailure);
+  }
+
+  /**
+   * The plugin's response interceptor, given an answer when the boundary left it the attempt's
+   * outcome (`answersInChain`): it records it as `onAnswer` would have, then passes it on.
+   */
+  readonly answered = (response: AxiosResponse): AxiosResponse => {
+    const state = stateOf((response as Partial<AxiosResponse> | undefined)?.config);
+    if (state !== undefined && state.answerPending) {
+      state.answerPending = false;
+      this.answer(state, response);
+    }
+    return response;
+  };
+
+  /** The same for an attempt that failed: its guards learn of it before the retry decision. */
+  failed(state: AttemptState, error: unknown): void {
+    if (!state.answerPending) return;
+    state.answerPending = false;
+    recordFailure(state, error, state.options.respectRetryAfter);
   }
 
   /** An attempt the adapter answered with an accepted status: the call is a success. */
@@ -277,7 +313,11 @@ export class AttemptBoundary {
     const capture = config?.[CAPTURE_KEY];
     if (capture !== undefined) capture.response = response;
     const state = stateOf(config);
-    if (state === undefined) return response;
+    if (state !== undefined) this.answer(state, response);
+    return response;
+  };
+
+  private answer(state: AttemptState, response: AxiosResponse): void {
     recordAnswer(state, response);
     if (state.endedAt === undefined) {
       state.endedAt = monotonicNow();
@@ -289,8 +329,7 @@ export class AttemptBoundary {
         hedges: state.hedges,
       });
     }
-    return response;
-  };
+  }
 
   /** An attempt that failed: the breaker and the scope's pacing learn of it, then the retry loop. */
   private readonly onFailure = (error: unknown): never => {

@@ -94,6 +94,7 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
   readonly options: ResolvedOptions;
   readonly telemetry: ResilienceTelemetry | undefined;
   readonly boundary: AttemptBoundary;
+  answersInChain: boolean;
   private readonly store: ResilienceStore;
   private readonly breakers = new Map<string, BreakerGuard>();
   private readonly pacers = new Map<string, PacerGuard>();
@@ -101,6 +102,8 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
   /** The last default scope computed, by baseURL: a relative url's scope is its baseURL's. */
   private lastBase: string | undefined;
   private lastBaseScope = '';
+  private lastPacerScope: string | undefined;
+  private lastPacer: PacerGuard | undefined;
   private requestId: number;
   private responseId: number;
   private readonly responses: ResponseManager;
@@ -138,7 +141,8 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
     this.requests = instance.interceptors.request;
     this.requestId = this.requests.use(this.onRequest, undefined, { synchronous: true });
     this.responses = instance.interceptors.response;
-    this.responseId = this.responses.use(undefined, this.onError);
+    this.answersInChain = !hasHandlers(this.responses);
+    this.responseId = this.responses.use(this.boundary.answered, this.onError);
     this.keepInstalled();
   }
 
@@ -199,6 +203,8 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
   }
 
   pacer(scope: string): PacerGuard {
+    // The scope asked last (most requests go to one): no map lookup.
+    if (scope === this.lastPacerScope && this.lastPacer !== undefined) return this.lastPacer;
     let pacer = this.pacers.get(scope);
     if (pacer === undefined) {
       pacer = this.store.scopePacer(scope, (waitMs) =>
@@ -206,6 +212,8 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
       );
       this.pacers.set(scope, pacer);
     }
+    this.lastPacerScope = scope;
+    this.lastPacer = pacer;
     return pacer;
   }
 
@@ -245,14 +253,16 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
     const use = responses.use;
     const clearResponses = responses.clear;
     responses.use = (...args: Parameters<ResponseManager['use']>): number => {
+      // From now on each attempt's answer is recorded at the boundary, before any other interceptor.
+      this.answersInChain = false;
       const id = use.apply(responses, args);
       responses.eject(this.responseId);
-      this.responseId = use.call(responses, undefined, this.onError);
+      this.responseId = use.call(responses, this.boundary.answered, this.onError);
       return id;
     };
     responses.clear = () => {
       clearResponses.call(responses);
-      this.responseId = use.call(responses, undefined, this.onError);
+      this.responseId = use.call(responses, this.boundary.answered, this.onError);
     };
     const requests = this.requests;
     const clearRequests = requests.clear;
@@ -310,6 +320,7 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
     const error = axiosErrorIn(caught);
     const config = error?.config as StatefulConfig | undefined;
     const state = stateOf(config);
+    if (state !== undefined && state.owner === this) this.boundary.failed(state, caught);
     // Not from axios, not ours, or already settled by a nested attempt: pass it on untouched.
     if (state === undefined || state.owner !== this || state.endedAt !== undefined) throw caught;
     if (config?.resilience === false || this.detached) {
@@ -342,6 +353,12 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
       hedges: state.hedges,
     });
   }
+}
+
+/** Whether the manager holds any interceptor (`handlers` is public: user code may even null it). */
+function hasHandlers(manager: ResponseManager): boolean {
+  const handlers = (manager as { handlers?: unknown }).handlers;
+  return !Array.isArray(handlers) || handlers.some((handler) => handler !== null);
 }
 
 function isWrapped(adapter: unknown): boolean {
