@@ -196,6 +196,30 @@ describe('pacing before the wall', () => {
     expect(answered).toBe(1);
   });
 
+  // The answer reaches the guards by one of two routes: the plugin's own response interceptor
+  // while it is the instance's only one, else the boundary, before any other interceptor.
+  it.each([
+    ['no other response interceptor', (_instance: AxiosInstance) => undefined],
+    [
+      'an interceptor unwrapping r.data, added after attaching',
+      (instance: AxiosInstance) => instance.interceptors.response.use((r) => r.data as never),
+    ],
+  ])('reads the quota and counts the attempt in flight with %s', async (_route, addInterceptor) => {
+    const { instance } = attached({ maxRetryAfterMs: 5000 });
+    addInterceptor(instance);
+    const reset = Math.floor(Date.now() / 1000) + 3600;
+    server.plan('/first', [
+      { status: 200, headers: { 'x-ratelimit-remaining': '1', 'x-ratelimit-reset': String(reset) } },
+    ]);
+    await instance.get('/first');
+    await instance.get('/x'); // the one attempt the quota leaves
+
+    const error = await rejectionOf(instance.get('/x'));
+
+    expect(isRateLimitedError(error)).toBe(true);
+    expect(server.hits('/x')).toBe(1);
+  });
+
   it('reads GitHub-style X-RateLimit headers with an epoch reset', async () => {
     const { instance } = attached({ maxRetryAfterMs: 5000 });
     const reset = Math.floor(Date.now() / 1000) + 3600;
