@@ -196,7 +196,7 @@ export class AttemptBoundary {
 
   /** Past the gate: the deadline's timeout and the pinned key, then the attempt is sent. */
   private leave(state: AttemptState, config: StatefulConfig, inner: AxiosAdapter): Promise<AxiosResponse> {
-    state.paced = false;
+    if (state.paced) state.paced = false;
     if (state.deadlineAt !== undefined) {
       const left = Math.ceil(state.deadlineAt - monotonicNow());
       if (left <= 0) {

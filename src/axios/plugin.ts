@@ -276,7 +276,7 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
 
   /** Runs before axios transforms the body: the default transform turns an async iterable into "{}". */
   private readonly onRequest = (config: StatefulConfig): StatefulConfig => {
-    if (config.resilience === false) return config;
+    // Also for `resilience: false`: the boundary passes such a request straight to its adapter.
     const adapter = config.adapter;
     if (adapter !== this.defaultAdapter && !isWrapped(adapter)) config.adapter = this.wrapPerRequest(adapter);
     if (!isReplayableBody(config.data)) config[UNREPLAYABLE_KEY] = true;
