@@ -204,6 +204,13 @@ describe('pacing before the wall', () => {
       'an interceptor unwrapping r.data, added after attaching',
       (instance: AxiosInstance) => instance.interceptors.response.use((r) => r.data as never),
     ],
+    [
+      // The plugin's own interceptor is gone with it (no retries), but its guards still learn.
+      'the response handlers reset by hand (`handlers = []`)',
+      (instance: AxiosInstance) => {
+        (instance.interceptors.response as unknown as { handlers: unknown[] }).handlers = [];
+      },
+    ],
   ])('reads the quota and counts the attempt in flight with %s', async (_route, addInterceptor) => {
     const { instance } = attached({ maxRetryAfterMs: 5000 });
     addInterceptor(instance);

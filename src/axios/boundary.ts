@@ -45,7 +45,8 @@ export interface PluginCore {
   /**
    * The plugin's response interceptor is the instance's only one, and has been since it was
    * attached: it sees each attempt's answer as the adapter gave it, so the boundary leaves the
-   * answer to it (no promise of its own per attempt). Once another is added, never again.
+   * answer to it (no promise of its own per attempt). Once another is added (or the app edits
+   * `handlers` by hand), never again.
    */
   readonly answersInChain: boolean;
   settle(state: AttemptState, reason: GiveUpReason): void;

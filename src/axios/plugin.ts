@@ -94,7 +94,10 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
   readonly options: ResolvedOptions;
   readonly telemetry: ResilienceTelemetry | undefined;
   readonly boundary: AttemptBoundary;
-  answersInChain: boolean;
+  /** No other response interceptor since attaching (or before), as far as `use` and `clear` tell. */
+  private alone: boolean;
+  /** The `handlers` array the plugin's response interceptor was last put in. */
+  private handlersRef: unknown;
   private readonly store: ResilienceStore;
   private readonly breakers = new Map<string, BreakerGuard>();
   private readonly pacers = new Map<string, PacerGuard>();
@@ -141,9 +144,23 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
     this.requests = instance.interceptors.request;
     this.requestId = this.requests.use(this.onRequest, undefined, { synchronous: true });
     this.responses = instance.interceptors.response;
-    this.answersInChain = !hasHandlers(this.responses);
+    this.alone = !hasHandlers(this.responses);
     this.responseId = this.responses.use(this.boundary.answered, this.onError);
+    this.handlersRef = handlersOf(this.responses);
     this.keepInstalled();
+  }
+
+  /**
+   * Whether the plugin's response interceptor is still the instance's only one, in the array it
+   * was put in. An app that replaced or edited `handlers` by hand turns this off for good: the
+   * boundary then records every answer itself, whatever the chain holds.
+   */
+  get answersInChain(): boolean {
+    if (!this.alone) return false;
+    const handlers = handlersOf(this.responses);
+    if (handlers === this.handlersRef && (handlers as unknown[]).length === 1) return true;
+    this.alone = false;
+    return false;
   }
 
   detach(): void {
@@ -254,15 +271,17 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
     const clearResponses = responses.clear;
     responses.use = (...args: Parameters<ResponseManager['use']>): number => {
       // From now on each attempt's answer is recorded at the boundary, before any other interceptor.
-      this.answersInChain = false;
+      this.alone = false;
       const id = use.apply(responses, args);
       responses.eject(this.responseId);
       this.responseId = use.call(responses, this.boundary.answered, this.onError);
       return id;
     };
     responses.clear = () => {
+      if (handlersOf(responses) !== this.handlersRef) this.alone = false;
       clearResponses.call(responses);
       this.responseId = use.call(responses, this.boundary.answered, this.onError);
+      this.handlersRef = handlersOf(responses);
     };
     const requests = this.requests;
     const clearRequests = requests.clear;
@@ -357,8 +376,12 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
 
 /** Whether the manager holds any interceptor (`handlers` is public: user code may even null it). */
 function hasHandlers(manager: ResponseManager): boolean {
-  const handlers = (manager as { handlers?: unknown }).handlers;
+  const handlers = handlersOf(manager);
   return !Array.isArray(handlers) || handlers.some((handler) => handler !== null);
+}
+
+function handlersOf(manager: ResponseManager): unknown {
+  return (manager as { handlers?: unknown }).handlers;
 }
 
 function isWrapped(adapter: unknown): boolean {
