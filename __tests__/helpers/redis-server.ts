@@ -20,6 +20,34 @@ export interface RedisServer {
 
 const BINARY = process.env.REDIS_SERVER ?? 'redis-server';
 
+/** Set by `.ci/run`: there, a fleet suite that did not run is a failure. */
+export const REDIS_TESTS_REQUIRED = process.env.REQUIRE_REDIS_TESTS === '1';
+
+export const HOW_TO_ENABLE_REDIS_TESTS =
+  'install redis-server (Debian: apt-get install -y redis-server) or set REDIS_SERVER to its path';
+
+/** Whether `redis-server` (or `REDIS_SERVER`) runs on this machine. */
+export function hasRedisServer(): boolean {
+  const probe = spawnSync(BINARY, ['--version'], { encoding: 'utf8' });
+  return probe.error === undefined && probe.status === 0;
+}
+
+/**
+ * `describe` for suites that need a real redis-server. Without one the suite is skipped, loudly:
+ * jest counts its tests as skipped (never as passed) and a notice goes to stderr. With
+ * `REQUIRE_REDIS_TESTS=1` (set by `.ci/run`) it runs anyway, and a missing server fails it.
+ */
+export function describeWithRedis(name: string, suite: () => void): void {
+  const found = hasRedisServer();
+  if (!found && !REDIS_TESTS_REQUIRED) {
+    process.stderr.write(
+      `\n*** FLEET TESTS SKIPPED (${name}): no redis-server on this machine. To run them, ` +
+        `${HOW_TO_ENABLE_REDIS_TESTS}. ***\n\n`,
+    );
+  }
+  (found || REDIS_TESTS_REQUIRED ? describe : describe.skip)(name, suite);
+}
+
 /** Fails loudly when redis-server is missing: CI installs it, and a skipped fleet suite proves nothing. */
 function requireBinary(): void {
   const probe = spawnSync(BINARY, ['--version'], { encoding: 'utf8' });
