@@ -2,7 +2,7 @@
  * Respecting the server's limits, on the real test server: a 429 (or a 503 naming a wait) pauses
  * the whole scope; RateLimit headers pace it. Waits are read on the server side, on a fake clock.
  */
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
 import {
   attachResilience,
   getRetryState,
@@ -225,6 +225,20 @@ describe('pacing before the wall', () => {
 
     expect(isRateLimitedError(error)).toBe(true);
     expect(server.hits('/x')).toBe(1);
+  });
+
+  // A request can reach the plugin's adapter through another instance's chain, without the
+  // plugin's response interceptor: `axios(error.config)` in a 401 refresh, or `instance.create()`.
+  it('counts an attempt sent through another instance with its adapter, and lets its slot go', async () => {
+    const { instance } = attached({ maxRetryAfterMs: 500 });
+    await axios.get(`${server.url}/elsewhere`, { adapter: instance.defaults.adapter as AxiosAdapter });
+    server.plan('/quota', [{ status: 200, headers: { ratelimit: '"default";r=2;t=60' } }]);
+    await instance.get('/quota'); // r=2 with nothing in flight: 2 more may start
+
+    const sent = await Promise.allSettled([instance.get('/x'), instance.get('/x')]);
+
+    expect(sent.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(server.hits('/x')).toBe(2);
   });
 
   it('reads GitHub-style X-RateLimit headers with an epoch reset', async () => {

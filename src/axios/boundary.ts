@@ -43,12 +43,11 @@ export interface PluginCore {
   /** The telemetry sink, when one is given (or a diagnostics channel is subscribed). */
   readonly telemetry: ResilienceTelemetry | undefined;
   /**
-   * The plugin's response interceptor is the instance's only one, and has been since it was
-   * attached: it sees each attempt's answer as the adapter gave it, so the boundary leaves the
-   * answer to it (no promise of its own per attempt). Once another is added (or the app edits
-   * `handlers` by hand), never again.
+   * Whether this attempt's answer reaches the plugin's response interceptor before any other:
+   * the request came through the instance's own chain, and that chain has no other response
+   * interceptor. The boundary then leaves the answer to it (no promise of its own per attempt).
    */
-  readonly answersInChain: boolean;
+  answersInChain(config: StatefulConfig): boolean;
   settle(state: AttemptState, reason: GiveUpReason): void;
 }
 
@@ -281,7 +280,7 @@ export class AttemptBoundary {
       return new HedgeRace(this.hedging, state, config, inner, hedge).run(this.onAnswer);
     }
     const telemetry = state.telemetry;
-    const deferred = this.core.answersInChain && config[CAPTURE_KEY] === undefined;
+    const deferred = this.core.answersInChain(config) && config[CAPTURE_KEY] === undefined;
     // Set before sending: an adapter that throws at once still reaches the interceptor's handler.
     if (deferred) state.answerPending = true;
     const sent = telemetry ? telemetry.runAttempt(() => inner(config)) : inner(config);

@@ -98,6 +98,8 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
   private alone: boolean;
   /** The `handlers` array the plugin's response interceptor was last put in. */
   private handlersRef: unknown;
+  /** The config the request interceptor saw last, until the boundary sends it. */
+  private lastSeen: StatefulConfig | undefined;
   private readonly store: ResilienceStore;
   private readonly breakers = new Map<string, BreakerGuard>();
   private readonly pacers = new Map<string, PacerGuard>();
@@ -151,12 +153,16 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
   }
 
   /**
-   * Whether the plugin's response interceptor is still the instance's only one, in the array it
-   * was put in. An app that replaced or edited `handlers` by hand turns this off for good: the
-   * boundary then records every answer itself, whatever the chain holds.
+   * Whether `config` came through this instance's chain (the request interceptor saw it last) and
+   * the plugin's response interceptor is still the chain's only one, in the array it was put in.
+   * A request sent elsewhere with the wrapped adapter (`axios(error.config)`, `instance.create()`)
+   * is not: its answer is recorded at the boundary. An app that replaced or edited `handlers` by
+   * hand turns this off for good.
    */
-  get answersInChain(): boolean {
-    if (!this.alone) return false;
+  answersInChain(config: StatefulConfig): boolean {
+    const seen = this.lastSeen;
+    this.lastSeen = undefined;
+    if (!this.alone || config !== seen) return false;
     const handlers = handlersOf(this.responses);
     if (handlers === this.handlersRef && (handlers as unknown[]).length === 1) return true;
     this.alone = false;
@@ -295,6 +301,7 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
 
   /** Runs before axios transforms the body: the default transform turns an async iterable into "{}". */
   private readonly onRequest = (config: StatefulConfig): StatefulConfig => {
+    this.lastSeen = config;
     // Also for `resilience: false`: the boundary passes such a request straight to its adapter.
     const adapter = config.adapter;
     if (adapter !== this.defaultAdapter && !isWrapped(adapter)) config.adapter = this.wrapPerRequest(adapter);
