@@ -3,7 +3,7 @@
  * through both clients. Each "process" here is a store on its own connection, as a replica would be.
  */
 import { createRedisStore } from '../../src/redis';
-import { PASS, PROBE, REJECT, type ResilienceStore } from '../../src/store/types';
+import { type BreakerGuard, PASS, PROBE, REJECT, type ResilienceStore } from '../../src/store/types';
 import { connectClient, type ClientKind, type ConnectedClient } from '../helpers/redis-clients';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 
@@ -89,6 +89,20 @@ describeWithRedis('a real redis-server', () => {
       return ((await admin.command(['KEYS', '*'])) as string[]).filter((key) => key.includes(prefix));
     }
 
+    /** Two replicas' breakers: A's failures open the fleet's circuit, then its break ends. */
+    async function breakersPastTheirBreak(): Promise<[BreakerGuard, BreakerGuard]> {
+      const [a, b] = [await replica(), await replica()];
+      const breakerA = a.store.circuitBreaker('api', BREAKER, () => undefined);
+      const breakerB = b.store.circuitBreaker('api', BREAKER, () => undefined);
+      await Promise.all([breakerA.tryAcquire(), breakerB.tryAcquire()]);
+      for (let i = 0; i < 4; i++) breakerA.record(true, false);
+      await within(FLUSH_MS + 200, () => breakerB.state() === 'open');
+      // The break ends at the fleet's time (Redis TIME), read through an estimated clock offset:
+      // polled, not slept for exactly breakDurationMs, so a few ms of offset cannot fail the test.
+      await within(BREAKER.breakDurationMs + 100, () => breakerA.state() === 'half-open');
+      return [breakerA, breakerB];
+    }
+
     test('a circuit opened in one process rejects in another within flushMs and a round trip', async () => {
       const [a, b] = [await replica(), await replica()];
       const heard: string[] = [];
@@ -109,15 +123,7 @@ describeWithRedis('a real redis-server', () => {
     });
 
     test('half-open, the fleet lets one probe through, and its success closes the circuit everywhere', async () => {
-      const [a, b] = [await replica(), await replica()];
-      const breakerA = a.store.circuitBreaker('api', BREAKER, () => undefined);
-      const breakerB = b.store.circuitBreaker('api', BREAKER, () => undefined);
-      await Promise.all([breakerA.tryAcquire(), breakerB.tryAcquire()]);
-      for (let i = 0; i < 4; i++) breakerA.record(true, false);
-      await within(FLUSH_MS + 200, () => breakerB.state() === 'open');
-      // The break ends at the fleet's time (Redis TIME), read through an estimated clock offset:
-      // polled, not slept for exactly breakDurationMs, so a few ms of offset cannot fail the test.
-      await within(BREAKER.breakDurationMs + 100, () => breakerA.state() === 'half-open');
+      const [breakerA, breakerB] = await breakersPastTheirBreak();
       expect(breakerA.state()).toBe('half-open');
       const permits = await Promise.all([breakerA.tryAcquire(), breakerB.tryAcquire()]);
       expect([...permits].sort()).toEqual([PROBE, REJECT]);
@@ -129,13 +135,7 @@ describeWithRedis('a real redis-server', () => {
     });
 
     test('a failed probe re-opens the circuit for the fleet with the break doubled', async () => {
-      const [a, b] = [await replica(), await replica()];
-      const breakerA = a.store.circuitBreaker('api', BREAKER, () => undefined);
-      const breakerB = b.store.circuitBreaker('api', BREAKER, () => undefined);
-      await Promise.all([breakerA.tryAcquire(), breakerB.tryAcquire()]);
-      for (let i = 0; i < 4; i++) breakerA.record(true, false);
-      await within(FLUSH_MS + 200, () => breakerB.state() === 'open');
-      await within(BREAKER.breakDurationMs + 100, () => breakerA.state() === 'half-open');
+      const [breakerA, breakerB] = await breakersPastTheirBreak();
       expect(await breakerA.tryAcquire()).toBe(PROBE);
       breakerA.record(true, true);
       await within(200, () => breakerB.state() === 'open');

@@ -65,8 +65,6 @@ export interface ScopeGuards {
  * request interceptor has run. What must see the request exactly as it leaves lives here.
  */
 export class AttemptBoundary {
-  /** The call begun in the `send` running now, until it returns. */
-  private begun: AttemptState | undefined;
   /** What hedge races ask of the plugin: one clock, and the guards of their scope. */
   private readonly hedging: HedgeContext;
 
@@ -109,19 +107,14 @@ export class AttemptBoundary {
         state = undefined;
       }
     }
-    if (state !== undefined) return this.gate(state, config, inner);
-    try {
-      state = this.begin(config, perRequest);
-    } catch (invalid) {
-      return Promise.reject(invalid);
+    if (state === undefined) {
+      try {
+        state = this.begin(config, perRequest);
+      } catch (invalid) {
+        return Promise.reject(invalid);
+      }
     }
-    // Passed without a wait, the first attempt is sent in this same call: its start time is "now".
-    this.begun = state;
-    try {
-      return this.gate(state, config, inner);
-    } finally {
-      this.begun = undefined;
-    }
+    return this.gate(state, config, inner);
   }
 
   /** The checks at the boundary, in order: breaker, scope pause and pacing, deadline, key. */
@@ -267,7 +260,7 @@ export class AttemptBoundary {
     // Only a call that is really sent feeds the budget's request count.
     if (state.attempts === 0 && !state.continuation) {
       const budget = state.options.retryBudget;
-      if (budget) budget.recordRequest(this.begun === state ? state.startedAt : undefined);
+      if (budget) budget.recordRequest();
     }
     state.attempts += 1;
     counters.attempts += 1;

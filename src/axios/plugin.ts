@@ -139,8 +139,8 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
     // by the request interceptor, as a per-request one is. A data property, not an accessor:
     // axios spreads the defaults into every request's config, and an accessor slows that copy.
     const defaults = instance.defaults;
-    const innerDefault = (this.innerDefault = defaults.adapter);
-    this.defaultAdapter = this.wrap(() => innerDefault);
+    this.innerDefault = defaults.adapter;
+    this.defaultAdapter = this.wrap(this.innerDefault);
     defaults.adapter = this.defaultAdapter;
     // Synchronous, so axios still dispatches without a promise hop when no other interceptor is async.
     this.requests = instance.interceptors.request;
@@ -313,21 +313,22 @@ class ResiliencePlugin implements ResilienceHandle, PluginCore, ScopeGuards {
   private wrapPerRequest(spec: AdapterSpec): AxiosAdapter {
     if (typeof spec === 'function') {
       let adapter = this.adapterFunctions.get(spec);
-      if (adapter === undefined) this.adapterFunctions.set(spec, (adapter = this.wrap(() => spec)));
+      if (adapter === undefined) this.adapterFunctions.set(spec, (adapter = this.wrap(spec)));
       return adapter;
     }
     const name = Array.isArray(spec) ? spec.join() : String(spec);
     let adapter = this.adapterNames.get(name);
-    if (adapter === undefined) this.adapterNames.set(name, (adapter = this.wrap(() => spec)));
+    if (adapter === undefined) this.adapterNames.set(name, (adapter = this.wrap(spec)));
     return adapter;
   }
 
-  private wrap(spec: () => AdapterSpec): AxiosAdapter {
+  private wrap(spec: AdapterSpec): AxiosAdapter {
     // A function is its own adapter: resolved once, not by `getAdapter` (two allocations) per request.
+    // Without a spec, axios's global default is read each time: the app may change it.
     let resolvedFrom: AdapterSpec;
     let resolved: AxiosAdapter | undefined;
     const adapter: AxiosAdapter = (config) => {
-      const inner = spec() ?? axios.defaults.adapter;
+      const inner = spec ?? axios.defaults.adapter;
       if (typeof inner !== 'function') {
         return this.boundary.send(config as StatefulConfig, axios.getAdapter(inner, config));
       }

@@ -97,14 +97,9 @@ export class RetryBudget {
     this.now = now;
   }
 
-  /**
-   * Counts one logical request (not an attempt).
-   *
-   * @param at a `performance.now()` reading taken a moment ago, used instead of reading the clock
-   *   again when the budget keeps the default clock (the plugin passes its call's start time)
-   */
-  recordRequest(at?: number): void {
-    this.counts.advance(at !== undefined && this.now === monotonicNow ? at : this.now());
+  /** Counts one logical request (not an attempt). */
+  recordRequest(): void {
+    this.counts.advance(this.now());
     this.counts.addFirst();
   }
 

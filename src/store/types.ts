@@ -29,11 +29,8 @@ export interface BudgetSettings {
 }
 
 export interface BudgetGuard {
-  /**
-   * A logical request is about to be sent for the first time. Local, synchronous. `at`: a reading
-   * of `monotonicNow()` taken a moment ago, which a guard on that clock may use instead of its own.
-   */
-  recordRequest(at?: number): void;
+  /** A logical request is about to be sent for the first time. Local, synchronous. */
+  recordRequest(): void;
   /** May one more retry (or hedge) be sent now? Takes it from the budget when it may. */
   tryAcquireRetry(): boolean | Promise<boolean>;
 }

@@ -33,8 +33,8 @@ export class RedisBudget implements BudgetGuard {
     this.sliceMs = String(settings.windowMs / 10);
   }
 
-  recordRequest(at?: number): void {
-    this.local.recordRequest(at);
+  recordRequest(): void {
+    this.local.recordRequest();
     if (this.pending === 0) this.pendingSince = this.hub.now();
     this.pending += 1;
   }
